@@ -1,0 +1,70 @@
+// The raw addon, typed. Nothing here is public API: lib/<family>.ts wraps or re-exports
+// each function under its C name. Types mirror native/<family>.cc exactly.
+import nodeGypBuild = require('node-gyp-build');
+import * as path from 'node:path';
+
+/** Any memory the addon can read or write: a TypedArray, Buffer, DataView or ArrayBuffer. */
+export type Bytes = ArrayBufferView | ArrayBuffer;
+
+/** sizeof and offsetof of one struct, as the compiler laid it out on this machine. */
+export type Layout<F extends string> = { readonly size: number } & { readonly [K in F]: number };
+
+export interface Binding {
+  // errors.cc
+  setErrnoError(ctor: new (...args: never[]) => Error): void;
+  strerror(errnum: number): string;
+  // constants.cc
+  readonly constants: Readonly<Record<string, number>>;
+  readonly errnos: Readonly<Record<string, number>>;
+  readonly layout: {
+    readonly sockaddr_in: Layout<'sin_family' | 'sin_port' | 'sin_addr'>;
+    readonly sockaddr_in6: Layout<
+      'sin6_family' | 'sin6_port' | 'sin6_flowinfo' | 'sin6_addr' | 'sin6_scope_id'
+    >;
+    readonly sockaddr_un: Layout<'sun_family' | 'sun_path'>;
+    readonly sockaddr_storage: Layout<'ss_family'>;
+    readonly linger: Layout<'l_onoff' | 'l_linger'>;
+    readonly timeval: Layout<'tv_sec' | 'tv_usec'>;
+    readonly timespec: Layout<'tv_sec' | 'tv_nsec'>;
+  };
+  // inet.cc
+  inet_pton(af: number, src: string, dst: Bytes): number;
+  inet_ntop(af: number, src: Bytes): string;
+  inet_addr(cp: string): number;
+  // socket.cc
+  socket(domain: number, type: number, protocol: number): number;
+  socketpair(domain: number, type: number, protocol: number, sv: Int32Array): number;
+  bind(fd: number, addr: Bytes, addrlen: number): number;
+  listen(fd: number, backlog: number): number;
+  accept(fd: number, addr?: Bytes | null, addrlen?: Uint32Array | null): number;
+  accept4(fd: number, addr: Bytes | null | undefined, addrlen: Uint32Array | null | undefined, flags: number): number;
+  tryAccept(fd: number, addr?: Bytes | null, addrlen?: Uint32Array | null): number;
+  tryAccept4(fd: number, addr: Bytes | null | undefined, addrlen: Uint32Array | null | undefined, flags: number): number;
+  connect(fd: number, addr: Bytes, addrlen: number): number;
+  tryConnect(fd: number, addr: Bytes, addrlen: number): number;
+  shutdown(fd: number, how: number): number;
+  close(fd: number): number;
+  getsockname(fd: number, addr: Bytes, addrlen: Uint32Array): number;
+  getpeername(fd: number, addr: Bytes, addrlen: Uint32Array): number;
+  // io.cc
+  send(fd: number, buf: Bytes, len?: number, flags?: number, offset?: number): number;
+  recv(fd: number, buf: Bytes, len?: number, flags?: number, offset?: number): number;
+  read(fd: number, buf: Bytes, count?: number, offset?: number): number;
+  write(fd: number, buf: Bytes, count?: number, offset?: number): number;
+  sendto(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, addr: Bytes | null | undefined, addrlen: number | undefined, offset?: number): number;
+  recvfrom(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, addr: Bytes | null | undefined, addrlen: Uint32Array | null | undefined, offset?: number): number;
+  trySend(fd: number, buf: Bytes, len?: number, flags?: number, offset?: number): number;
+  tryRecv(fd: number, buf: Bytes, len?: number, flags?: number, offset?: number): number;
+  tryRead(fd: number, buf: Bytes, count?: number, offset?: number): number;
+  tryWrite(fd: number, buf: Bytes, count?: number, offset?: number): number;
+  trySendto(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, addr: Bytes | null | undefined, addrlen: number | undefined, offset?: number): number;
+  tryRecvfrom(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, addr: Bytes | null | undefined, addrlen: Uint32Array | null | undefined, offset?: number): number;
+  // sockopt.cc
+  setsockopt(fd: number, level: number, optname: number, optval: number | Bytes, optlen?: number): number;
+  getsockopt(fd: number, level: number, optname: number): number;
+  getsockopt(fd: number, level: number, optname: number, optval: Bytes, optlen?: Uint32Array): number;
+  fcntl(fd: number, cmd: number, arg?: number): number;
+}
+
+/** The loaded addon: a prebuild from prebuilds/ when one matches, else build/Release. */
+export const binding: Binding = nodeGypBuild(path.join(__dirname, '..')) as Binding;

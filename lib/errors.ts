@@ -1,0 +1,49 @@
+// ErrnoError: the one shape of every failed syscall (DESIGN.md "Errors").
+import { binding } from './binding';
+
+const names = new Map<number, string>();
+for (const [name, value] of Object.entries(binding.errnos)) {
+  // Aliases (EWOULDBLOCK, EDEADLOCK, ENOTSUP) come last in the native list; the first
+  // name registered for a number is the one strerror-style messages use.
+  if (!names.has(value)) names.set(value, name);
+}
+
+/** The errno name for a positive errno value (`errnoName(11) === 'EAGAIN'`), or undefined. */
+export function errnoName(errno: number): string | undefined {
+  return names.get(errno);
+}
+
+/**
+ * A failed syscall. `code` is the errno name ('EADDRINUSE'), `errno` the positive C value
+ * (equal to the exported constant), `syscall` the C function ('bind'); `fd`, `address` and
+ * `port` are set where they apply. Message: `bind: EADDRINUSE, Address already in use`.
+ */
+export class ErrnoError extends Error {
+  /** The errno name, e.g. 'ECONNREFUSED'. */
+  readonly code: string;
+  /** The positive errno value, equal to the exported constant of that name. */
+  readonly errno: number;
+  /** The C function that failed, e.g. 'connect'. */
+  readonly syscall: string;
+  /** The fd the call was made on, where one applies. */
+  fd?: number;
+  /** The address the call used (bind, connect, sendto), as text. */
+  address?: string;
+  /** The port the call used, in host byte order. */
+  port?: number;
+
+  constructor(syscall: string, errno: number, code?: string, text?: string, fd?: number) {
+    const c = code ?? names.get(errno) ?? `E${errno}`;
+    super(`${syscall}: ${c}, ${text ?? binding.strerror(errno)}`);
+    this.code = c;
+    this.errno = errno;
+    this.syscall = syscall;
+    if (fd !== undefined) this.fd = fd;
+  }
+}
+Object.defineProperty(ErrnoError.prototype, 'name', { value: 'ErrnoError' });
+
+binding.setErrnoError(ErrnoError);
+
+/** strerror(errnum) — man 3 strerror: the C library's text for an errno value. */
+export const strerror: (errnum: number) => string = binding.strerror;

@@ -1,0 +1,4 @@
+// sockfd — POSIX sockets and select/poll/epoll at the file-descriptor level, 1:1 with C.
+// Each family lives in lib/<family>.ts beside native/<family>.cc; this file only re-exports.
+export * from './constants';
+export * from './errors';

@@ -1,0 +1,40 @@
+// addon.cc — registers each syscall family; nothing else lives here.
+//
+// Node-API addons are context-aware: this runs once per environment (the main thread and
+// every worker_thread), each with its own EnvData.
+#include "common.h"
+
+namespace sockfd {
+
+static void FreeEnvData(napi_env env, void* data, void*) {
+  EnvData* d = static_cast<EnvData*>(data);
+  if (d->watch_free != nullptr) d->watch_free(d->watch);
+  if (d->errno_ctor != nullptr) napi_delete_reference(env, d->errno_ctor);
+  delete d;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  napi_set_instance_data(env, new EnvData(), FreeEnvData, nullptr);
+  napi_value e = exports;
+  InitErrors(env, e);
+  InitConstants(env, e);
+  InitSockaddr(env, e);
+  InitInet(env, e);
+  InitSocket(env, e);
+  InitIo(env, e);
+  InitSockopt(env, e);
+  InitSelect(env, e);
+  InitPoll(env, e);
+  InitEpoll(env, e);
+  InitWatch(env, e);
+  InitBench(env, e);
+  return exports;
+}
+
+}  // namespace sockfd
+
+static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
+  return sockfd::Init(env, exports);
+}
+
+NODE_API_MODULE(sockfd, InitAll)

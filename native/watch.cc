@@ -1,0 +1,6 @@
+// watch.cc — placeholder until the family lands.
+#include "common.h"
+
+namespace sockfd {
+void InitWatch(napi_env, napi_value) {}
+}  // namespace sockfd
