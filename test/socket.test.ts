@@ -40,6 +40,9 @@ import {
   getsockname,
   getsockopt,
   htonl,
+  inet_pton,
+  recvfrom,
+  sendto,
   linger,
   listen,
   ntohs,
@@ -50,6 +53,7 @@ import {
   socket,
   socketpair,
   sockaddr_in,
+  sockaddr_in6,
   sockaddr_storage,
   sockaddr_un,
   tryAccept,
@@ -60,6 +64,7 @@ import {
 } from './helpers/lib';
 import {
   bound,
+  canary,
   closeAll,
   dec,
   enc,
@@ -549,5 +554,142 @@ it('AF_INET6 sockets exist and report their domain through getsockname', () => {
     expect(st.ss_family).toBe(AF_INET6);
   } finally {
     closeAll(s);
+  }
+});
+
+describe('address out-parameters that are too small (C truncation semantics)', () => {
+  /** A sockaddr_in placed inside a canary buffer: the kernel may write 16 bytes, no more. */
+  function boxedIn(): { a: sockaddr_in; c: ReturnType<typeof canary> } {
+    const c = canary(binding.layout.sockaddr_in.size);
+    return { a: new sockaddr_in(c.view), c };
+  }
+
+  it('getsockname: an AF_INET6 name into a sockaddr_in is truncated to 16 bytes and addrlen reports the real 28', () => {
+    const fd = socket(AF_INET6, SOCK_DGRAM, 0);
+    try {
+      const { a, c } = boxedIn();
+      expect(getsockname(fd, a)).toBe(0);
+      expect(a.addrlen).toBe(binding.layout.sockaddr_in6.size);
+      expect(a.sin_family).toBe(AF_INET6);
+      expect(c.intact()).toBe(true);
+    } finally {
+      closeAll(fd);
+    }
+  });
+
+  it('accept: an IPv6 peer into a sockaddr_in writes only sizeof(sockaddr_in) bytes', () => {
+    const l = socket(AF_INET6, SOCK_STREAM, 0);
+    const c6 = socket(AF_INET6, SOCK_STREAM, 0);
+    let s = -1;
+    try {
+      const me = new sockaddr_in6();
+      inet_pton(AF_INET6, '::1', me.sin6_addr);
+      bind(l, me);
+      listen(l, 1);
+      getsockname(l, me);
+      connect(c6, me);
+      const { a, c } = boxedIn();
+      s = accept(l, a);
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(a.addrlen).toBe(binding.layout.sockaddr_in6.size);
+      expect(c.intact()).toBe(true);
+    } finally {
+      closeAll(s, c6, l);
+    }
+  });
+
+  it('recvfrom: an IPv6 sender into a sockaddr_in writes only sizeof(sockaddr_in) bytes', () => {
+    const a6 = socket(AF_INET6, SOCK_DGRAM, 0);
+    const b6 = socket(AF_INET6, SOCK_DGRAM, 0);
+    try {
+      const to = new sockaddr_in6();
+      inet_pton(AF_INET6, '::1', to.sin6_addr);
+      bind(b6, to);
+      getsockname(b6, to);
+      sendto(a6, enc('v6'), 2, 0, to);
+      const { a, c } = boxedIn();
+      expect(recvfrom(b6, new Uint8Array(8), 8, 0, a)).toBe(2);
+      expect(a.addrlen).toBe(binding.layout.sockaddr_in6.size);
+      expect(c.intact()).toBe(true);
+    } finally {
+      closeAll(a6, b6);
+    }
+  });
+
+  it('bind: an explicit addrlen shorter than the family needs throws EINVAL from the kernel', () => {
+    const fd = socket(AF_INET, SOCK_STREAM, 0);
+    try {
+      expectErrno(() => bind(fd, loop4(0), 8), 'EINVAL', 'bind');
+      expectErrno(() => connect(fd, loop4(1), 0), 'EINVAL', 'connect');
+    } finally {
+      closeAll(fd);
+    }
+  });
+});
+
+describe('AF_UNIX names', () => {
+  it('an abstract name given as bytes keeps its embedded NULs through bind, getsockname and accept', () => {
+    const name = Uint8Array.of(0, ...enc(`sockfd-${process.pid}`), 0, 1, 0, ...enc('end'));
+    const l = socket(AF_UNIX, SOCK_STREAM, 0);
+    const c = socket(AF_UNIX, SOCK_STREAM, 0);
+    let s = -1;
+    try {
+      const a = new sockaddr_un();
+      a.sun_path = name;
+      expect(a.addrlen).toBe(binding.layout.sockaddr_un.sun_path + name.length);
+      bind(l, a);
+      listen(l, 1);
+      const got = new sockaddr_un();
+      getsockname(l, got);
+      expect([...got.pathBytes()]).toEqual([...name]);
+      // The client binds its own abstract name; accept reports it byte for byte.
+      const mine = Uint8Array.of(0, ...enc('client'), 0, 0, 7);
+      const ca = new sockaddr_un();
+      ca.sun_path = mine;
+      bind(c, ca);
+      connect(c, a);
+      const from = new sockaddr_un();
+      s = accept(l, from);
+      expect(from.addrlen).toBe(binding.layout.sockaddr_un.sun_path + mine.length);
+      expect([...from.pathBytes()]).toEqual([...mine]);
+      const peerName = new sockaddr_un();
+      getpeername(c, peerName);
+      expect([...peerName.pathBytes()]).toEqual([...name]);
+    } finally {
+      closeAll(s, c, l);
+    }
+  });
+
+  it('binding a path that already exists throws EADDRINUSE; a missing directory ENOENT', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sockfd-un-'));
+    const a = socket(AF_UNIX, SOCK_DGRAM, 0);
+    const b = socket(AF_UNIX, SOCK_DGRAM, 0);
+    try {
+      const addr = new sockaddr_un();
+      addr.sun_path = join(dir, 'x');
+      bind(a, addr);
+      expectErrno(() => bind(b, addr), 'EADDRINUSE', 'bind');
+      const missing = new sockaddr_un();
+      missing.sun_path = join(dir, 'no', 'such');
+      expectErrno(() => bind(b, missing), 'ENOENT', 'bind');
+      expectErrno(() => connect(b, missing), 'ENOENT', 'connect');
+    } finally {
+      closeAll(a, b);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+it('ErrnoError from connect carries the address and port it used', () => {
+  const holder = socket(AF_INET, SOCK_STREAM, 0);
+  const c = socket(AF_INET, SOCK_STREAM, 0);
+  try {
+    bind(holder, loop4(0));
+    const port = localPort(holder);
+    const e = expectErrno(() => connect(c, loop4(port)), 'ECONNREFUSED', 'connect');
+    expect(e.address).toBe('127.0.0.1');
+    expect(e.port).toBe(port);
+  } finally {
+    closeAll(c, holder);
   }
 });
