@@ -2,3 +2,6 @@
 // Each family lives in lib/<family>.ts beside native/<family>.cc; this file only re-exports.
 export * from './constants';
 export * from './errors';
+export * from './select';
+export * from './poll';
+export * from './epoll';

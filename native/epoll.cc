@@ -59,7 +59,7 @@ static bool GetEvents(napi_env env, napi_value buf, napi_value n, const char* fn
                       epoll_event** events, int* maxevents) {
   uint8_t* mem;
   size_t len;
-  if (!GetBytes(env, buf, fn, "events", &mem, &len)) return false;
+  if (!GetMem(env, buf, fn, "events", &mem, &len)) return false;
   double d;
   if (napi_get_value_double(env, n, &d) != napi_ok) {
     ThrowType(env, fn, "maxevents", "an integer", n);
@@ -90,7 +90,7 @@ static napi_value EpollWait(napi_env env, napi_callback_info info) {
   if (!GetEvents(env, v[1], v[2], "epoll_wait", &events, &maxevents)) return nullptr;
   if (!GetInt(env, v[3], "epoll_wait", "timeout", INT_MIN, INT_MAX, &t)) return nullptr;
   int timeout = static_cast<int>(t);
-  bool restart = GetRestart(env, v[4]);
+  bool restart = GetRestart(env, argc, 4, v[4]);
   MsDeadline d(timeout, restart);
   int r = epoll_wait(epfd, events, maxevents, timeout);
   while (r < 0 && restart && errno == EINTR) r = epoll_wait(epfd, events, maxevents, d.Remaining());
@@ -113,7 +113,7 @@ static napi_value EpollPwait(napi_env env, napi_callback_info info) {
   if (!GetInt(env, v[3], "epoll_pwait", "timeout", INT_MIN, INT_MAX, &t)) return nullptr;
   if (!GetSigmask(env, v[4], "epoll_pwait", &mask, &has_mask)) return nullptr;
   int timeout = static_cast<int>(t);
-  bool restart = GetRestart(env, v[5]);
+  bool restart = GetRestart(env, argc, 5, v[5]);
   MsDeadline d(timeout, restart);
   const sigset_t* m = has_mask ? &mask : nullptr;
   int r = epoll_pwait(epfd, events, maxevents, timeout, m);
@@ -139,7 +139,7 @@ static napi_value EpollPwait2(napi_env env, napi_callback_info info) {
   if (!GetEvents(env, v[1], v[2], "epoll_pwait2", &events, &maxevents)) return nullptr;
   if (!GetStructArg(env, v[3], "epoll_pwait2", "timeout", sizeof(timespec), &tsp)) return nullptr;
   if (!GetSigmask(env, v[4], "epoll_pwait2", &mask, &has_mask)) return nullptr;
-  bool restart = GetRestart(env, v[5]);
+  bool restart = GetRestart(env, argc, 5, v[5]);
 #ifdef SYS_epoll_pwait2
   // A local copy: the caller's bytes may be unaligned, and the kernel does not write the
   // timeout back here, so the caller's timespec stays as it was (as with glibc's wrapper).

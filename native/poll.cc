@@ -22,7 +22,7 @@ static bool GetPollFds(napi_env env, napi_value buf, napi_value n, const char* f
                        pollfd** fds, nfds_t* nfds) {
   uint8_t* mem;
   size_t len;
-  if (!GetBytes(env, buf, fn, "fds", &mem, &len)) return false;
+  if (!GetMem(env, buf, fn, "fds", &mem, &len)) return false;
   int64_t count;
   if (!GetInt(env, n, fn, "nfds", 0, INT_MAX, &count)) return false;
   if (static_cast<uint64_t>(count) > len / sizeof(pollfd)) {
@@ -46,7 +46,7 @@ static napi_value Poll(napi_env env, napi_callback_info info) {
   int64_t t;
   if (!GetInt(env, v[2], "poll", "timeout", INT_MIN, INT_MAX, &t)) return nullptr;
   int timeout = static_cast<int>(t);
-  bool restart = GetRestart(env, v[3]);
+  bool restart = GetRestart(env, argc, 3, v[3]);
   MsDeadline d(timeout, restart);
   int r = poll(fds, nfds, timeout);
   while (r < 0 && restart && errno == EINTR) r = poll(fds, nfds, d.Remaining());
@@ -68,7 +68,7 @@ static napi_value Ppoll(napi_env env, napi_callback_info info) {
   sigset_t mask;
   bool has_mask;
   if (!GetSigmask(env, v[3], "ppoll", &mask, &has_mask)) return nullptr;
-  bool restart = GetRestart(env, v[4]);
+  bool restart = GetRestart(env, argc, 4, v[4]);
   // A local copy: the caller's bytes may be unaligned, and glibc's ppoll leaves the
   // caller's timespec unchanged (the kernel's write-back goes to glibc's own copy).
   timespec ts;

@@ -24,11 +24,11 @@ namespace sockfd {
 // One fd_set argument (null allowed), checked to hold nfds bits.
 static bool GetSet(napi_env env, napi_value v, const char* fn, const char* param, int nfds,
                    fd_set** out) {
-  *out = nullptr;
-  if (IsNullish(env, v)) return true;
   uint8_t* mem;
   size_t len;
-  if (!GetBytes(env, v, fn, param, &mem, &len)) return false;
+  if (!GetOptMem(env, v, fn, param, &mem, &len)) return false;
+  *out = reinterpret_cast<fd_set*>(mem);
+  if (mem == nullptr) return true;
   // The kernel reads whole longs: ceil(nfds / bits-per-long) of them.
   constexpr size_t kBits = 8 * sizeof(long);
   size_t need = (static_cast<size_t>(nfds) + kBits - 1) / kBits * sizeof(long);
@@ -36,7 +36,6 @@ static bool GetSet(napi_env env, napi_value v, const char* fn, const char* param
     ThrowRange(env, fn, "nfds %d exceeds the %zu fds %s holds", nfds, len * 8, param);
     return false;
   }
-  *out = reinterpret_cast<fd_set*>(mem);
   return true;
 }
 
@@ -68,7 +67,7 @@ static napi_value Select(napi_env env, napi_callback_info info) {
   // go straight in; alignment does not matter to copy_from_user.
   timeval* tv = static_cast<timeval*>(tvp);
   int r = select(s.nfds, s.sets[0], s.sets[1], s.sets[2], tv);
-  if (r < 0 && errno == EINTR && GetRestart(env, v[5])) {
+  if (r < 0 && errno == EINTR && GetRestart(env, argc, 5, v[5])) {
     // Linux writes the time left into the timeval even on EINTR (computed on the
     // monotonic clock), so calling again with it waits until the original deadline. The
     // sets are written back only on success, so they still hold the caller's bits.
@@ -93,7 +92,7 @@ static napi_value Pselect(napi_env env, napi_callback_info info) {
   sigset_t mask;
   bool has_mask;
   if (!GetSigmask(env, v[5], "pselect", &mask, &has_mask)) return nullptr;
-  bool restart = GetRestart(env, v[6]);
+  bool restart = GetRestart(env, argc, 6, v[6]);
   timespec ts;
   if (tsp != nullptr) memcpy(&ts, tsp, sizeof ts);
   TsDeadline d(restart ? tsp : nullptr);
