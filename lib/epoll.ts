@@ -5,46 +5,46 @@
 // out as struct epoll_event[n] with a JS array of views over it, which epoll_wait fills in
 // place.
 import { binding } from './binding';
-import { attachBytes, checkField, kArrayBuffer, memOf, NONE, timespecBytes, type WaitOptions } from './poll';
-import { Struct, timespec } from './struct';
+import { attachBytes, kArrayBuffer, NONE, structMem, timespecBytes, type WaitOptions } from './poll';
+import { checkInt, LE, Struct, timespec } from './struct';
 
 const L = binding.layout.epoll_event;
-const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** An array made by epoll_event.array(n): views over one buffer laid out as struct epoll_event[n]. */
 export type EpollEventArray = epoll_event[] & { readonly [kArrayBuffer]: ArrayBuffer };
 
 /** union epoll_data { void *ptr; int fd; uint32_t u32; uint64_t u64; } — the data of one epoll_event. */
 export class epoll_data {
-  /** The bytes of the epoll_event this data belongs to. */
-  readonly #event: epoll_event;
+  readonly #view: DataView;
+  readonly #bytes: Uint8Array;
 
-  constructor(event: epoll_event) {
-    this.#event = event;
+  /** The data of the epoll_event whose memory is `bytes` (`view` over the same bytes). */
+  constructor(view: DataView, bytes: Uint8Array) {
+    this.#view = view;
+    this.#bytes = bytes;
   }
 
   /** data.fd: the union read as an int. */
   get fd(): number {
-    return this.#event.view.getInt32(L.data, LE);
+    return this.#view.getInt32(L.data, LE);
   }
   set fd(v: number) {
-    this.#event.view.setInt32(L.data, checkField('epoll_event', 'data.fd', v, -0x80000000, 0x7fffffff), LE);
+    this.#view.setInt32(L.data, checkInt('epoll_event', 'data.fd', v, -0x80000000, 0x7fffffff), LE);
   }
   /** data.u32: the union read as a uint32_t. */
   get u32(): number {
-    return this.#event.view.getUint32(L.data, LE);
+    return this.#view.getUint32(L.data, LE);
   }
   set u32(v: number) {
-    this.#event.view.setUint32(L.data, checkField('epoll_event', 'data.u32', v, 0, 0xffffffff), LE);
+    this.#view.setUint32(L.data, checkInt('epoll_event', 'data.u32', v, 0, 0xffffffff), LE);
   }
   /** data.u64: the union read as a uint64_t, exact as a bigint in [0n, 2n**64n - 1n]. */
   get u64(): bigint {
-    return this.#event.view.getBigUint64(L.data, LE);
+    return this.#view.getBigUint64(L.data, LE);
   }
   set u64(v: bigint) {
-    const b = this.#event.bytes;
     // Through the addon: napi_get_value_bigint_uint64's lossless flag rejects -1n and 2n**64n.
-    binding.setEpollDataU64(b, 0, v);
+    binding.setEpollDataU64(this.#bytes, 0, v);
   }
 }
 
@@ -55,13 +55,13 @@ export class epoll_event extends Struct {
 
   /** A standalone epoll_event, or (with `bytes`) a view over one entry of a shared array. */
   constructor(bytes?: Uint8Array) {
-    super(bytes ?? L.size);
-    this.data = new epoll_data(this);
+    super(L.size, bytes);
+    this.data = new epoll_data(this.view, this.bytes);
   }
 
   /** A real JS array of `n` epoll_event views over ONE buffer laid out as struct epoll_event[n]. */
   static array(n: number): EpollEventArray {
-    checkField('epoll_event.array', 'n', n, 0, 0x7fffffff);
+    checkInt('epoll_event.array', 'n', n, 0, 0x7fffffff);
     const buf = new Uint8Array(n * L.size);
     const items: epoll_event[] = new Array(n);
     for (let i = 0; i < n; i++) items[i] = new epoll_event(buf.subarray(i * L.size, (i + 1) * L.size));
@@ -73,7 +73,7 @@ export class epoll_event extends Struct {
     return this.view.getUint32(L.events, LE);
   }
   set events(v: number) {
-    this.view.setUint32(L.events, checkField('epoll_event', 'events', v, -0x80000000, 0xffffffff) >>> 0, LE);
+    this.view.setUint32(L.events, checkInt('epoll_event', 'events', v, -0x80000000, 0xffffffff) >>> 0, LE);
   }
 }
 
@@ -81,7 +81,7 @@ export class epoll_event extends Struct {
 function eventsBytes(fn: string, events: EpollEventArray | epoll_event): ArrayBuffer | Uint8Array {
   const buf = (events as EpollEventArray)[kArrayBuffer];
   if (buf !== undefined) return buf;
-  if (events instanceof epoll_event) return memOf(events.bytes);
+  if (events instanceof epoll_event) return structMem(events);
   throw new TypeError(`${fn}: events must be an array made by epoll_event.array(n) or an epoll_event`);
 }
 
@@ -102,7 +102,7 @@ export function epoll_ctl(epfd: number, op: number, fd: number, event: epoll_eve
   if (event !== null && event !== undefined && !(event instanceof epoll_event)) {
     throw new TypeError('epoll_ctl: event must be an epoll_event or null');
   }
-  return binding.epoll_ctl(epfd, op, fd, event == null ? NONE : memOf(event.bytes));
+  return binding.epoll_ctl(epfd, op, fd, event == null ? NONE : structMem(event));
 }
 
 /**

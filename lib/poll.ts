@@ -5,10 +5,9 @@
 // place. Nothing is copied or allocated per call. A plain array of { fd, events } objects is
 // accepted too, as a convenience that copies in and out.
 import { binding } from './binding';
-import { Struct, timespec } from './struct';
+import { checkInt, LE, Struct, timespec } from './struct';
 
 const L = binding.layout.pollfd;
-const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The trailing options of a wait (select, poll, epoll_wait and their p-variants). */
 export interface WaitOptions {
@@ -39,24 +38,25 @@ export function memOf(b: Uint8Array): ArrayBuffer | Uint8Array {
   return b.byteOffset === 0 && b.byteLength === ab.byteLength ? (ab as ArrayBuffer) : b;
 }
 
+const kMem: unique symbol = Symbol('sockfd.mem');
+
+/**
+ * @internal memOf(s.bytes), remembered on the struct: reading a typed array's `buffer`
+ * is a runtime call in V8 (~20 ns), too slow for select's per-call timeval.
+ */
+export function structMem(s: Struct): ArrayBuffer | Uint8Array {
+  const m = (s as Struct & { [kMem]?: ArrayBuffer | Uint8Array })[kMem];
+  if (m !== undefined) return m;
+  const mem = memOf(s.bytes);
+  Object.defineProperty(s, kMem, { value: mem, enumerable: false });
+  return mem;
+}
+
 /** A plain { fd, events } entry, accepted by poll() as a convenience (revents is set on it). */
 export interface PollRequest {
   fd: number;
   events: number;
   revents?: number;
-}
-
-/** @internal Checks an integer struct field before it is stored (no silent wrap-around). */
-export function checkField(struct: string, field: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number') {
-    throw new TypeError(`${struct}: ${field} must be an integer, got ${typeof v}`);
-  }
-  if (!Number.isInteger(v) || v < min || v > max) {
-    const e = new RangeError(`${struct}: ${field} must be an integer in [${min}, ${max}], got ${v}`);
-    (e as RangeError & { code: string }).code = 'ERR_OUT_OF_RANGE';
-    throw e;
-  }
-  return v;
 }
 
 /** @internal Shares `buf` as the one buffer behind an element-view array. */
@@ -72,12 +72,12 @@ export class pollfd extends Struct {
    * pollfd.array(n) to build the array poll() takes.
    */
   constructor(bytes?: Uint8Array) {
-    super(bytes ?? L.size);
+    super(L.size, bytes);
   }
 
   /** A real JS array of `n` pollfd views over ONE buffer laid out as struct pollfd[n]. */
   static array(n: number): PollfdArray {
-    checkField('pollfd.array', 'n', n, 0, 0x7fffffff);
+    checkInt('pollfd.array', 'n', n, 0, 0x7fffffff);
     const buf = new Uint8Array(n * L.size);
     const items: pollfd[] = new Array(n);
     for (let i = 0; i < n; i++) items[i] = new pollfd(buf.subarray(i * L.size, (i + 1) * L.size));
@@ -89,21 +89,21 @@ export class pollfd extends Struct {
     return this.view.getInt32(L.fd, LE);
   }
   set fd(v: number) {
-    this.view.setInt32(L.fd, checkField('pollfd', 'fd', v, -0x80000000, 0x7fffffff), LE);
+    this.view.setInt32(L.fd, checkInt('pollfd', 'fd', v, -0x80000000, 0x7fffffff), LE);
   }
   /** Requested events (POLLIN | POLLOUT | POLLPRI | POLLRDHUP ...). */
   get events(): number {
     return this.view.getInt16(L.events, LE);
   }
   set events(v: number) {
-    this.view.setInt16(L.events, checkField('pollfd', 'events', v, -0x8000, 0xffff), LE);
+    this.view.setInt16(L.events, checkInt('pollfd', 'events', v, -0x8000, 0xffff), LE);
   }
   /** Returned events, written by the kernel (plus POLLERR, POLLHUP, POLLNVAL). */
   get revents(): number {
     return this.view.getInt16(L.revents, LE);
   }
   set revents(v: number) {
-    this.view.setInt16(L.revents, checkField('pollfd', 'revents', v, -0x8000, 0xffff), LE);
+    this.view.setInt16(L.revents, checkInt('pollfd', 'revents', v, -0x8000, 0xffff), LE);
   }
 }
 
@@ -114,7 +114,7 @@ function pollPlain(fn: string, fds: readonly PollRequest[], nfds: number,
   if (!Array.isArray(fds)) {
     throw new TypeError(`${fn}: fds must be an array made by pollfd.array(n) or an array of { fd, events }`);
   }
-  checkField(fn, 'nfds', nfds, 0, fds.length);
+  checkInt(fn, 'nfds', nfds, 0, fds.length);
   const tmp = pollfd.array(nfds);
   for (let i = 0; i < nfds; i++) {
     tmp[i].fd = fds[i].fd;
@@ -158,5 +158,5 @@ export function ppoll(fds: PollfdArray | PollRequest[], nfds: number, tmo_p: tim
 export function timespecBytes(fn: string, ts: timespec | null | undefined): ArrayBuffer | Uint8Array {
   if (ts === null || ts === undefined) return NONE;
   if (!(ts instanceof timespec)) throw new TypeError(`${fn}: timeout must be a timespec or null`);
-  return memOf(ts.bytes);
+  return structMem(ts);
 }

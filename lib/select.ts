@@ -6,13 +6,11 @@
 // bit `fd % bits` of word `fd / bits`, as the kernel reads it.
 import { binding } from './binding';
 import { FD_SETSIZE } from './constants';
-import { checkField, memOf, NONE, timespecBytes, type WaitOptions } from './poll';
-import { Struct, timespec, timeval } from './struct';
+import { NONE, structMem, timespecBytes, type WaitOptions } from './poll';
+import { checkInt, LE, Struct, timespec, timeval } from './struct';
 
 const L = binding.layout.fd_set;
 const WORD_BITS = L.word * 8;
-const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const kMem: unique symbol = Symbol('sockfd.fd_set.mem');
 
 /**
  * fd_set — the select() bitmap. `new fd_set()` holds fds 0..FD_SETSIZE-1 (1024) like C's.
@@ -23,15 +21,12 @@ const kMem: unique symbol = Symbol('sockfd.fd_set.mem');
 export class fd_set extends Struct {
   /** How many fds (0..setsize-1) this set can hold. */
   readonly setsize: number;
-  /** @internal The memory select() hands the addon (its ArrayBuffer when the set fills it). */
-  readonly [kMem]: ArrayBuffer | Uint8Array;
 
   constructor(setsize: number = FD_SETSIZE) {
-    checkField('fd_set', 'setsize', setsize, 1, 0x7fffffff);
+    checkInt('fd_set', 'setsize', setsize, 1, 0x7fffffff);
     const words = Math.ceil(setsize / WORD_BITS);
     super(Math.max(words * L.word, L.size));
     this.setsize = this.bytes.length * 8;
-    this[kMem] = memOf(this.bytes);
   }
 }
 
@@ -80,7 +75,7 @@ export function FD_ISSET(fd: number, set: fd_set): boolean {
 function setBytes(fn: string, name: string, s: fd_set | null | undefined): ArrayBuffer | Uint8Array {
   if (s === null || s === undefined) return NONE;
   if (!(s instanceof fd_set)) throw new TypeError(`${fn}: ${name} must be an fd_set or null`);
-  return s[kMem];
+  return structMem(s);
 }
 
 /**
@@ -95,7 +90,7 @@ export function select(nfds: number, readfds: fd_set | null, writefds: fd_set | 
   let tv: ArrayBuffer | Uint8Array = NONE;
   if (timeout !== null && timeout !== undefined) {
     if (!(timeout instanceof timeval)) throw new TypeError('select: timeout must be a timeval or null');
-    tv = memOf(timeout.bytes);
+    tv = structMem(timeout);
   }
   const r = setBytes('select', 'readfds', readfds);
   const w = setBytes('select', 'writefds', writefds);
