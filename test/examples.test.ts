@@ -166,37 +166,58 @@ function closeNet(sock: net.Socket): Promise<void> {
 // ---- python3 peer -------------------------------------------------------------------------
 
 // echo: 5 B, 1000 B and 64 KiB, each sent whole (sendall) before any of its echo is read.
+// slow: a 4 KiB receive buffer, 4 MiB sent at once, and a reader that starts 0.2 s late:
+// the server's send() meets a full socket (short counts, EAGAIN) and it stops reading
+// from the client while a megabyte is queued for it.
 // reset: one echo, then 256 KiB whose echo is still in flight when SO_LINGER {1, 0} makes
-// close() send RST instead of FIN. Prints its local port first so the test can find it in
-// the server's log.
+// close() send RST instead of FIN.
+// Each prints its local port first so the test can find it in the server's log.
 const PYTHON = `
-import os, socket, struct, sys
-s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
+import os, socket, struct, sys, threading, time
+mode = sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+if mode == 'slow':
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.settimeout(10)
+s.connect(('127.0.0.1', int(sys.argv[1])))
 print(s.getsockname()[1], flush=True)
-def echo(data):
-    s.sendall(data)
-    got = b''
-    while len(got) < len(data):
+def read_into(got, n):
+    while len(got) < n:
         chunk = s.recv(65536)
         if not chunk:
-            sys.exit('server closed after %d of %d bytes' % (len(got), len(data)))
-        got += chunk
+            break
+        got.extend(chunk)
+def check(data, got):
     if got != data:
-        sys.exit('echo of %d bytes differs' % len(data))
-if sys.argv[2] == 'echo':
+        sys.exit('echo of %d bytes differs (%d came back)' % (len(data), len(got)))
+if mode == 'echo':
     for size in (5, 1000, 65536):
-        echo(os.urandom(size))
-    s.shutdown(socket.SHUT_WR)
-    if s.recv(1) != b'':
-        sys.exit('expected EOF after SHUT_WR')
-    s.close()
-    print('ok', flush=True)
+        data, got = os.urandom(size), bytearray()
+        s.sendall(data)
+        read_into(got, len(data))
+        check(data, got)
+elif mode == 'slow':
+    data, got = os.urandom(4 << 20), bytearray()
+    reader = threading.Thread(target=lambda: (time.sleep(0.2), read_into(got, len(data))))
+    reader.start()
+    s.sendall(data)
+    reader.join()
+    check(data, got)
 else:
-    echo(b'before the reset')
+    data, got = b'before the reset', bytearray()
+    s.sendall(data)
+    read_into(got, len(data))
+    check(data, got)
     s.sendall(os.urandom(256 * 1024))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
     s.close()
     print('reset', flush=True)
+    sys.exit(0)
+s.shutdown(socket.SHUT_WR)
+if s.recv(1) != b'':
+    sys.exit('expected EOF after SHUT_WR')
+s.close()
+print('ok', flush=True)
 `;
 
 // ---- the servers --------------------------------------------------------------------------
@@ -236,6 +257,14 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
   it('echoes a python3 socket client, 64 KiB sent before any of it is read back', async () => {
     const py = start('python3', ['-c', PYTHON, String(port), 'echo']);
     const { code } = await within(10_000, py.closed, 'python client exits');
+    expect(text(py.stderr)).toBe('');
+    expect(code).toBe(0);
+    expect(text(py.stdout)).toMatch(/^\d+\nok\n$/);
+  });
+
+  it('echoes 4 MiB to a python3 client with a 4 KiB receive buffer that reads late (short sends, EAGAIN)', async () => {
+    const py = start('python3', ['-c', PYTHON, String(port), 'slow']);
+    const { code } = await within(15_000, py.closed, 'python client exits');
     expect(text(py.stderr)).toBe('');
     expect(code).toBe(0);
     expect(text(py.stdout)).toMatch(/^\d+\nok\n$/);
