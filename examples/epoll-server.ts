@@ -10,6 +10,7 @@ import { isEINTR, portArg, run, setNonBlocking, tick } from './common';
 import { Client } from './echo';
 
 const PORT = portArg('epoll-server');
+const TIMEOUT_MS = 250; // the wait's timeout: see the comment on signals at the end of the loop
 const MAX_EVENTS = 64;
 
 let running = true;
@@ -62,7 +63,7 @@ run(async () => {
   while (running) {
     let nfds = 0;
     try {
-      nfds = epoll_wait(epoll_fd, events, MAX_EVENTS, -1);
+      nfds = epoll_wait(epoll_fd, events, MAX_EVENTS, TIMEOUT_MS);
     } catch (err) {
       if (!isEINTR(err)) throw err;
     }
@@ -85,9 +86,11 @@ run(async () => {
       }
     }
 
-    // A JS signal handler cannot run while epoll_wait blocks in native code: the signal makes
-    // the wait fail with EINTR (caught above), and the handler runs only when the event loop
-    // gets a turn. So each round ends by yielding one tick; `running` is false after SIGTERM.
+    // A JS signal handler cannot run while epoll_wait blocks in native code. The signal makes
+    // epoll_wait fail with EINTR (caught above), and the handler runs once the event loop gets a
+    // turn: so every round yields one tick, then `running` is checked. Node may need more than
+    // one turn to deliver a signal, or it may land between the tick and the next wait, so the
+    // wait also wakes every 250 ms where C would wait forever (-1).
     await tick();
   }
 

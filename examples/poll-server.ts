@@ -9,6 +9,7 @@ import { isEINTR, portArg, run, setNonBlocking, tick } from './common';
 import { Client } from './echo';
 
 const PORT = portArg('poll-server');
+const TIMEOUT_MS = 250; // the wait's timeout: see the comment on signals at the end of the loop
 const MAX_CLIENTS = 1024;
 
 let running = true;
@@ -52,7 +53,7 @@ run(async () => {
 
     let activity = 0;
     try {
-      activity = poll(fds, nfds, -1);
+      activity = poll(fds, nfds, TIMEOUT_MS);
     } catch (err) {
       if (!isEINTR(err)) throw err;
     }
@@ -76,9 +77,11 @@ run(async () => {
       }
     }
 
-    // A JS signal handler cannot run while poll blocks in native code: the signal makes
-    // poll fail with EINTR (caught above), and the handler runs only when the event loop
-    // gets a turn. So each round ends by yielding one tick; `running` is false after SIGTERM.
+    // A JS signal handler cannot run while poll blocks in native code. The signal makes
+    // poll fail with EINTR (caught above), and the handler runs once the event loop gets a
+    // turn: so every round yields one tick, then `running` is checked. Node may need more than
+    // one turn to deliver a signal, or it may land between the tick and the next wait, so the
+    // wait also wakes every 250 ms where C would wait forever (-1).
     await tick();
   }
 

@@ -3,12 +3,13 @@
 import {
   AF_INET, FD_SETSIZE, INADDR_ANY, SOCK_STREAM, SOL_SOCKET, SOMAXCONN, SO_REUSEADDR,
   FD_ISSET, FD_SET, FD_ZERO, bind, close, fd_set, htons, inet_ntop, listen, ntohs, select,
-  setsockopt, sockaddr_in, socket, tryAccept,
+  setsockopt, sockaddr_in, socket, timeval, tryAccept,
 } from '../lib';
 import { isEINTR, portArg, run, setNonBlocking, tick } from './common';
 import { Client } from './echo';
 
 const PORT = portArg('select-server');
+const TIMEOUT_MS = 250; // the wait's timeout: see the comment on signals at the end of the loop
 
 let running = true;
 process.on('SIGINT', () => (running = false));
@@ -31,6 +32,7 @@ run(async () => {
 
   const readfds = new fd_set();
   const writefds = new fd_set();
+  const timeout = new timeval();
   const clients = new Map<number, Client>();
 
   function closeClient(c: Client): void {
@@ -51,9 +53,11 @@ run(async () => {
       max_sd = Math.max(max_sd, c.fd);
     }
 
+    timeout.tv_sec = 0; // Linux select writes the time left into timeout: set it every round
+    timeout.tv_usec = TIMEOUT_MS * 1000;
     let activity = 0;
     try {
-      activity = select(max_sd + 1, readfds, writefds, null, null);
+      activity = select(max_sd + 1, readfds, writefds, null, timeout);
     } catch (err) {
       if (!isEINTR(err)) throw err;
     }
@@ -79,9 +83,11 @@ run(async () => {
       }
     }
 
-    // A JS signal handler cannot run while select blocks in native code: the signal makes
-    // select fail with EINTR (caught above), and the handler runs only when the event loop
-    // gets a turn. So each round ends by yielding one tick; `running` is false after SIGTERM.
+    // A JS signal handler cannot run while select blocks in native code. The signal makes
+    // select fail with EINTR (caught above), and the handler runs once the event loop gets a
+    // turn: so every round yields one tick, then `running` is checked. Node may need more than
+    // one turn to deliver a signal, or it may land between the tick and the next wait, so the
+    // wait also wakes every 250 ms where C would wait forever (NULL).
     await tick();
   }
 

@@ -352,7 +352,7 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
       const ended = new Promise<void>((r) => sock.on('end', () => r()));
       try {
         await expectEcho(sock, [Buffer.from('ping')], 'echo before the signal');
-        await new Promise((r) => setTimeout(r, 200)); // now idle in select/poll/epoll_wait(-1)
+        await new Promise((r) => setTimeout(r, 200)); // now idle, blocked in select/poll/epoll_wait
         const t0 = performance.now();
         p.child.kill(signal);
         const { code, signal: killedBy } = await within(3000, p.closed, `server exits on ${signal}`);
