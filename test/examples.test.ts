@@ -368,6 +368,23 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
   );
 });
 
+describe('the documented command', () => {
+  it('tsx examples/epoll-server.ts <port> (the README command minus npx) serves, and stops on SIGTERM with code 0', async () => {
+    const port = await freePort();
+    const p = start(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'examples/epoll-server.ts', String(port)]);
+    await waitFor(() => text(p.stdout).includes('listening on port'), 15_000, 'tsx CLI starts the server');
+    const sock = await connectNet(port);
+    try {
+      await expectEcho(sock, [Buffer.from('via tsx')], 'echo through the tsx CLI');
+    } finally {
+      await closeNet(sock);
+    }
+    p.child.kill('SIGTERM');
+    expect(await within(3000, p.closed, 'tsx CLI exits')).toEqual({ code: 0, signal: null });
+    expect(text(p.stdout)).toContain('server stopped');
+  });
+});
+
 // ---- the client ---------------------------------------------------------------------------
 
 describe('client', () => {
