@@ -8,7 +8,7 @@ import {
   F_GETFD, FD_CLOEXEC, fcntl, recv, send, SHUT_WR, shutdown, timespec,
 } from '../lib';
 import { binding } from '../lib/binding';
-import { kArrayBuffer } from '../lib/poll';
+import { kArrayBuffer } from '../lib/mux';
 import { runChild } from './helpers/child';
 import { closeAll, connectTo, listenLoopback, unixPair } from './helpers/mux-sockets';
 
