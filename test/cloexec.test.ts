@@ -8,6 +8,7 @@ import {
   AF_INET6,
   AF_UNIX,
   FD_CLOEXEC,
+  F_DUPFD,
   F_DUPFD_CLOEXEC,
   F_GETFD,
   F_SETFD,
@@ -110,4 +111,19 @@ describe('close-on-exec', () => {
       closeAll(kept, other);
     }
   });
+
+  it('fcntl(F_DUPFD): the duplicate the package creates is close-on-exec too', () => {
+    // DESIGN.md: every fd the package creates is close-on-exec; C's F_DUPFD would clear it,
+    // so the package must not leave the new fd inheritable (opt out with F_SETFD 0).
+    const s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    let d = -1;
+    try {
+      d = fcntl(s, F_DUPFD, 0);
+      expect(fcntl(d, F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
+      expect(childFdTargets()).not.toContain(fdTarget(d)); // d shares s's socket inode
+    } finally {
+      closeAll(d, s);
+    }
+  });
 });
+

@@ -400,3 +400,83 @@ it('send-like calls pass MSG_NOSIGNAL: no SIGPIPE reaches a process that handles
   expect(out.afterSend).toBe(0);
   expect(out.afterWrite).toBe(1);
 });
+
+describe('buffers', () => {
+  it('send and recv work on views of a SharedArrayBuffer', () => {
+    const [a, b] = pair();
+    try {
+      const shared = new Uint8Array(new SharedArrayBuffer(8));
+      shared.set(enc('shared!!'));
+      expect(send(a, shared)).toBe(8);
+      const into = new Uint8Array(new SharedArrayBuffer(8));
+      expect(recv(b, into)).toBe(8);
+      expect(dec(into)).toBe('shared!!');
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('a detached ArrayBuffer has no bytes: an explicit len is a RangeError and nothing is consumed', () => {
+    const [a, b] = pair();
+    try {
+      send(a, enc('keep'));
+      const ab = new ArrayBuffer(16);
+      const view = new Uint8Array(ab);
+      structuredClone(ab, { transfer: [ab] });
+      expect(ab.byteLength).toBe(0);
+      expect(() => recv(b, view, 4)).toThrow(RangeError);
+      expect(() => send(b, view, 4)).toThrow(RangeError);
+      const buf = new Uint8Array(8);
+      expect(recv(b, buf, 8, MSG_DONTWAIT)).toBe(4);
+      expect(dec(buf, 4)).toBe('keep');
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('recv with len 0 returns 0 and leaves queued data in place', () => {
+    const [a, b] = pair();
+    try {
+      send(a, enc('abc'));
+      expect(recv(b, new Uint8Array(8), 0)).toBe(0);
+      expect(recv(b, new Uint8Array(8), 8, MSG_DONTWAIT)).toBe(3);
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('recv: MSG_WAITALL returns the shorter count when the peer closes before the full length', () => {
+    const [a, b] = pair();
+    try {
+      send(a, enc('short'));
+      close(a);
+      const buf = new Uint8Array(64);
+      expect(recv(b, buf, 64, MSG_WAITALL)).toBe(5);
+      expect(recv(b, buf, 64, MSG_WAITALL)).toBe(0);
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('recvfrom and tryRecv: MSG_TRUNC reports the datagram length and never writes past the buffer', () => {
+    const a = udp();
+    const b = udp();
+    try {
+      const big = new Uint8Array(300).fill(0x77);
+      sendto(a.fd, big, 300, 0, b.addr);
+      sendto(a.fd, big, 300, 0, b.addr);
+      const c = canary(7);
+      const from = new sockaddr_in();
+      expect(recvfrom(b.fd, c.view, 7, MSG_TRUNC, from)).toBe(300);
+      expect(ntohs(from.sin_port)).toBe(a.port);
+      expect(c.view.every((x) => x === 0x77)).toBe(true);
+      expect(c.intact()).toBe(true);
+      const d = canary(7);
+      expect(tryRecv(b.fd, d.view, 7, MSG_TRUNC | MSG_DONTWAIT)).toBe(300);
+      expect(d.intact()).toBe(true);
+    } finally {
+      closeAll(a.fd, b.fd);
+    }
+  });
+});
+

@@ -41,6 +41,9 @@ import {
   socket,
   timeval,
   tryRecv,
+  trySend,
+  accept,
+  MSG_DONTWAIT,
 } from './helpers/lib';
 import { closeAll, dec, enc, expectErrno, isOpen, loop4, pair } from './helpers/util';
 
@@ -240,4 +243,67 @@ describe('fcntl', () => {
       closeAll(d, a, b);
     }
   });
+
+  it('fcntl(fd, F_GETFL, 0) and fcntl(fd, F_GETFD, 0) — the common C spelling with an unused arg — work', () => {
+    withSocket(AF_INET, SOCK_STREAM, (fd) => {
+      expect(fcntl(fd, F_GETFL, 0)).toBe(fcntl(fd, F_GETFL));
+      expect(fcntl(fd, F_GETFD, 0)).toBe(FD_CLOEXEC);
+    });
+  });
+
+  it('fcntl: a cmd outside the supported set (F_GETLK takes a pointer) is a RangeError naming cmd', () => {
+    withSocket(AF_INET, SOCK_STREAM, (fd) => {
+      const F_GETLK = 5; // <fcntl.h> on Linux; deliberately not exported by the package
+      expect(() => fcntl(fd, F_GETLK, 0)).toThrow(RangeError);
+      expect(() => fcntl(fd, F_GETLK, 0)).toThrow(/^fcntl: .*\bcmd\b/);
+    });
+  });
 });
+
+describe('timeouts', () => {
+  it('SO_SNDTIMEO: a blocking send on a full socket throws EAGAIN after about the set time', () => {
+    const [a, b] = pair();
+    try {
+      const chunk = new Uint8Array(65536);
+      for (let i = 0; i < 10_000 && trySend(a, chunk, chunk.length, MSG_DONTWAIT) > 0; i++);
+      setsockopt(a, SOL_SOCKET, SO_SNDTIMEO, new timeval(0, 200_000));
+      const t0 = Date.now();
+      expectErrno(() => send(a, chunk), 'EAGAIN', 'send');
+      const took = Date.now() - t0;
+      expect(took).toBeGreaterThanOrEqual(150);
+      expect(took).toBeLessThan(2000);
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('SO_RCVTIMEO also bounds a blocking accept: EAGAIN after about the set time (man 7 socket)', () => {
+    withSocket(AF_INET, SOCK_STREAM, (fd) => {
+      bind(fd, loop4(0));
+      listen(fd, 1);
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new timeval(0, 200_000));
+      const t0 = Date.now();
+      expectErrno(() => accept(fd), 'EAGAIN', 'accept');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    });
+  });
+
+  it('SO_RCVTIMEO: tv_usec outside 0..999999 throws EDOM from the kernel', () => {
+    withSocket(AF_INET, SOCK_STREAM, (fd) => {
+      expectErrno(() => setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new timeval(0, 1_000_000)), 'EDOM', 'setsockopt');
+      expectErrno(() => setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new timeval(0, -1)), 'EDOM', 'setsockopt');
+    });
+  });
+
+  it('setsockopt: a struct with an optlen larger than the struct is a RangeError; a shorter one EINVAL', () => {
+    withSocket(AF_INET, SOCK_STREAM, (fd) => {
+      const l = new linger(1, 0);
+      expect(() => setsockopt(fd, SOL_SOCKET, SO_LINGER, l, binding.layout.linger.size + 1)).toThrow(RangeError);
+      expectErrno(() => setsockopt(fd, SOL_SOCKET, SO_LINGER, l, 4), 'EINVAL', 'setsockopt');
+      const got = new linger();
+      getsockopt(fd, SOL_SOCKET, SO_LINGER, got);
+      expect(got.l_onoff).toBe(0);
+    });
+  });
+});
+
