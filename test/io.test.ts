@@ -480,3 +480,46 @@ describe('buffers', () => {
   });
 });
 
+it('recv is retried on EINTR: a signal handled during a blocking recv does not surface as an error', () => {
+  // In a child: its main thread blocks in recv on a socket with SO_RCVTIMEO (with a timeout
+  // set, the kernel returns EINTR even under SA_RESTART, man 7 socket), a worker sends it
+  // SIGUSR2 (handled), then sends data. recv must return the data, not throw EINTR.
+  const code = `
+    const { Worker } = require('node:worker_threads');
+    const b = require(${JSON.stringify(gypBuild)})(${JSON.stringify(root)});
+    let signals = 0;
+    process.on('SIGUSR2', () => signals++);
+    const sv = new Int32Array(2);
+    b.socketpair(b.constants.AF_UNIX, b.constants.SOCK_STREAM, 0, sv);
+    const L = b.layout.timeval;
+    const tv = new DataView(new ArrayBuffer(L.size));
+    tv.setBigInt64(L.tv_sec, 5n, true);
+    b.setsockopt(sv[0], b.constants.SOL_SOCKET, b.constants.SO_RCVTIMEO, tv);
+    new Worker(\`
+      const { workerData } = require('node:worker_threads');
+      const b = require(workerData.gyp)(workerData.root);
+      const cell = new Int32Array(new SharedArrayBuffer(4));
+      Atomics.wait(cell, 0, 0, 150);
+      process.kill(process.pid, 'SIGUSR2');
+      Atomics.wait(cell, 0, 0, 150);
+      b.send(workerData.fd, new TextEncoder().encode('data'));
+    \`, { eval: true, workerData: { gyp: ${JSON.stringify(gypBuild)}, root: ${JSON.stringify(root)}, fd: sv[1] } });
+    const t0 = Date.now();
+    let result;
+    try { result = b.recv(sv[0], new Uint8Array(8)); } catch (e) { result = e.code; }
+    const took = Date.now() - t0;
+    setTimeout(() => {
+      b.close(sv[0]); b.close(sv[1]);
+      console.log(JSON.stringify({ result, took, signals }));
+      process.exit(0);
+    }, 50);
+  `;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 15_000 });
+  expect(r.stderr).toBe('');
+  const out = JSON.parse(r.stdout) as { result: number | string; took: number; signals: number };
+  expect(out.signals).toBe(1);
+  expect(out.result).toBe(4);
+  expect(out.took).toBeGreaterThanOrEqual(250);
+  expect(out.took).toBeLessThan(5000);
+});
+
