@@ -111,9 +111,9 @@ function fdCalls(): Array<[string, string[], (fd: unknown) => unknown]> {
     ['bind', ['bind'], (fd) => call('bind', fd, loop4(0))],
     ['listen', ['listen'], (fd) => call('listen', fd, 1)],
     ['accept', ['accept', 'accept4'], (fd) => call('accept', fd, new S.sockaddr_in())],
-    ['accept4', ['accept4'], (fd) => call('accept4', fd, null, 0)],
+    ['accept4', ['accept4'], (fd) => call('accept4', fd, null, undefined, 0)],
     ['tryAccept', ['accept', 'accept4', 'tryAccept'], (fd) => call('tryAccept', fd)],
-    ['tryAccept4', ['accept4', 'tryAccept4'], (fd) => call('tryAccept4', fd, null, 0)],
+    ['tryAccept4', ['accept4', 'tryAccept4'], (fd) => call('tryAccept4', fd, null, undefined, 0)],
     ['connect', ['connect'], (fd) => call('connect', fd, loop4(9))],
     ['tryConnect', ['connect', 'tryConnect'], (fd) => call('tryConnect', fd, loop4(9))],
     ['getsockname', ['getsockname'], (fd) => call('getsockname', fd, new S.sockaddr_in())],
@@ -176,8 +176,8 @@ describe('bad buffers, lengths and offsets', () => {
     ['write', ['write'], (b, len, off) => call('write', s, b, len, off)],
     ['tryWrite', ['write', 'tryWrite'], (b, len, off) => call('tryWrite', s, b, len, off)],
     ['sendto', ['sendto'], (b, len, off) => call('sendto', s, b, len, 0, null, undefined, off)],
-    ['recvfrom', ['recvfrom'], (b, len, off) => call('recvfrom', s, b, len, 0, null, off)],
-    ['tryRecvfrom', ['recvfrom', 'tryRecvfrom'], (b, len, off) => call('tryRecvfrom', s, b, len, 0, null, off)],
+    ['recvfrom', ['recvfrom'], (b, len, off) => call('recvfrom', s, b, len, 0, null, undefined, off)],
+    ['tryRecvfrom', ['recvfrom', 'tryRecvfrom'], (b, len, off) => call('tryRecvfrom', s, b, len, 0, null, undefined, off)],
   ];
   for (const [name, fns, f] of io) {
     it(`${name}: a len or offset outside the buffer is a RangeError and no byte moves`, () => {
@@ -258,7 +258,7 @@ describe('bad addresses and address lengths', () => {
 
   it('accept4: flags must be a 32-bit integer', () => {
     for (const [bad, kind] of [[0.5, RangeError], [2 ** 33, RangeError], ['0', TypeError]] as const) {
-      rejects('accept4', () => call('accept4', s, null, bad), kind, 'accept4', 'flags');
+      rejects('accept4', () => call('accept4', s, null, undefined, bad), kind, 'accept4', 'flags');
     }
     expectSentinelUntouched();
   });

@@ -43,10 +43,10 @@ function everyKind(): Array<[string, number]> {
     out.push(['listener', l.fd]);
     const accepts: Array<[string, () => number]> = [
       ['accept', () => accept(l.fd)],
-      ['accept4(flags 0)', () => accept4(l.fd, null, 0)],
-      ['accept4(SOCK_NONBLOCK)', () => accept4(l.fd, null, SOCK_NONBLOCK)],
+      ['accept4(flags 0)', () => accept4(l.fd, null, undefined, 0)],
+      ['accept4(SOCK_NONBLOCK)', () => accept4(l.fd, null, undefined, SOCK_NONBLOCK)],
       ['tryAccept', () => tryAccept(l.fd)],
-      ['tryAccept4(flags 0)', () => tryAccept4(l.fd, null, 0)],
+      ['tryAccept4(flags 0)', () => tryAccept4(l.fd, null, undefined, 0)],
     ];
     for (const [name, make] of accepts) {
       const c = socket(AF_INET, SOCK_STREAM, 0);

@@ -52,6 +52,8 @@ import {
   shutdown,
   socket,
   socketpair,
+  sizeof,
+  socklen_t,
   sockaddr_in,
   sockaddr_in6,
   sockaddr_storage,
@@ -235,7 +237,7 @@ describe('listen and accept', () => {
       expectErrno(() => accept(l), 'EAGAIN', 'accept');
       expect(tryAccept(l)).toBe(-EAGAIN);
       expect(tryAccept(l, new sockaddr_in())).toBe(-EAGAIN);
-      expect(tryAccept4(l, null, SOCK_NONBLOCK)).toBe(-EAGAIN);
+      expect(tryAccept4(l, null, undefined, SOCK_NONBLOCK)).toBe(-EAGAIN);
     } finally {
       closeAll(l);
     }
@@ -318,7 +320,7 @@ describe('listen and accept', () => {
     try {
       connect(c, l.addr);
       const from = new sockaddr_in();
-      s = accept4(l.fd, from, SOCK_NONBLOCK);
+      s = accept4(l.fd, from, undefined, SOCK_NONBLOCK);
       expect(fcntl(s, F_GETFL) & O_NONBLOCK).toBe(O_NONBLOCK);
       expect(from.sin_family).toBe(AF_INET);
       expectErrno(() => recv(s, new Uint8Array(4)), 'EAGAIN', 'recv');
@@ -692,4 +694,79 @@ it('ErrnoError from connect carries the address and port it used', () => {
   } finally {
     closeAll(c, holder);
   }
+});
+
+describe('value-result addrlen (socklen_t), as in C', () => {
+  it('accept(fd, addr, len): len = sizeof(addr) going in, the kernel\'s length coming out', () => {
+    const l = listener4();
+    const c = socket(AF_INET, SOCK_STREAM, 0);
+    let s = -1;
+    try {
+      connect(c, l.addr);
+      const addr = new sockaddr_in();
+      const len = new socklen_t(sizeof(addr));
+      s = accept(l.fd, addr, len);
+      expect(len.value).toBe(binding.layout.sockaddr_in.size);
+      expect(addr.addrlen).toBe(len.value);
+      expect(ntohs(addr.sin_port)).toBe(localPort(c));
+    } finally {
+      closeAll(c, s, l.fd);
+    }
+  });
+
+  it('accept: a capacity smaller than the address limits what the kernel writes; len reports the full length', () => {
+    const l = listener4();
+    const c = socket(AF_INET, SOCK_STREAM, 0);
+    let s = -1;
+    try {
+      connect(c, l.addr);
+      const box = canary(binding.layout.sockaddr_in.size);
+      box.view.fill(0xee);
+      const addr = new sockaddr_in(box.view);
+      const len = new socklen_t(4); // room for sin_family and sin_port only
+      s = accept(l.fd, addr, len);
+      expect(len.value).toBe(binding.layout.sockaddr_in.size);
+      expect(addr.sin_family).toBe(AF_INET);
+      expect(ntohs(addr.sin_port)).toBe(localPort(c));
+      expect([...box.view.subarray(4)]).toEqual(new Array(box.view.length - 4).fill(0xee));
+      expect(box.intact()).toBe(true);
+    } finally {
+      closeAll(c, s, l.fd);
+    }
+  });
+
+  it('getsockname and recvfrom store the kernel\'s length in a socklen_t', () => {
+    const a = socket(AF_INET, SOCK_DGRAM, 0);
+    const b = socket(AF_INET, SOCK_DGRAM, 0);
+    try {
+      bind(a, loop4(0));
+      bind(b, loop4(0));
+      const name = new sockaddr_storage();
+      const len = new socklen_t(sizeof(name));
+      expect(getsockname(b, name, len)).toBe(0);
+      expect(len.value).toBe(binding.layout.sockaddr_in.size);
+      sendto(a, enc('hi'), 2, 0, name.cast());
+      const from = new sockaddr_in();
+      const flen = new socklen_t(sizeof(from));
+      expect(recvfrom(b, new Uint8Array(4), 4, 0, from, flen)).toBe(2);
+      expect(flen.value).toBe(binding.layout.sockaddr_in.size);
+      expect(ntohs(from.sin_port)).toBe(localPort(a));
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('an addrlen capacity larger than the struct is a RangeError naming addrlen, before any syscall', () => {
+    const l = listener4();
+    try {
+      const addr = new sockaddr_in();
+      for (const bad of [17, new socklen_t(1000)]) {
+        expect(() => accept(l.fd, addr, bad)).toThrow(RangeError);
+        expect(() => accept(l.fd, addr, bad)).toThrow(/^accept: .*\baddrlen\b/);
+        expect(() => getsockname(l.fd, addr, bad)).toThrow(/^getsockname: .*\baddrlen\b/);
+      }
+    } finally {
+      closeAll(l.fd);
+    }
+  });
 });
