@@ -64,6 +64,11 @@ export interface Binding {
   getsockopt(fd: number, level: number, optname: number): number;
   getsockopt(fd: number, level: number, optname: number, optval: Bytes, optlen?: Uint32Array): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
+  // bench.cc (the C loops of `sockfd bench`; not public API)
+  benchScale(method: 0 | 1 | 2, epfd: number, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, timeout: 0 | -1, out: Float64Array): undefined;
+  benchPingPong(epfd: number, fd0: number, fd1: number, trips: number, timeout: 0 | -1, out: Float64Array): undefined;
+  benchEpollCreate(fds: Int32Array): number;
+  benchRaiseNofile(want: number): { soft: number; hard: number; errno: number };
 }
 
 /** The loaded addon: a prebuild from prebuilds/ when one matches, else build/Release. */
