@@ -112,7 +112,9 @@ bool ReadOne(napi_env env, int fd, char* buf, size_t cap) {
 // choice as bench/drivers.ts: offset (round * 7919) % N, stride floor(N / active)), makes
 // one multiplexer call over the N read ends, then reads each ready connection. out[0] is
 // the batch's wall time in ns, out[1] the time spent inside the multiplexer call.
-// `epfd` (epoll only) must already watch every rfd with EPOLLIN and data.fd = the fd.
+// `epfd` (epoll only) must already watch every rfd with EPOLLIN and data.fd = the fd; the
+// harness passes the instance the TypeScript driver set up, so both loops wait on the same
+// kernel object (two instances on the same sockets would double every wake-up callback).
 napi_value BenchScale(napi_env env, napi_callback_info info) {
   static const char* fn = "benchScale";
   size_t argc = 9;
@@ -270,30 +272,6 @@ napi_value BenchPingPong(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
-// benchEpollCreate(fds): a new close-on-exec epoll fd watching each fd for EPOLLIN with
-// data.fd = the fd. The C loops get their own epoll instance, set up the same way the TS
-// driver sets up its own through epoll_ctl, so neither shares kernel state with the other.
-napi_value BenchEpollCreate(napi_env env, napi_callback_info info) {
-  static const char* fn = "benchEpollCreate";
-  Args a = GetArgs(env, info);
-  int32_t* fds;
-  size_t n;
-  if (!GetInt32s(env, a.v[0], fn, "fds", &fds, &n)) return nullptr;
-  const int epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) return ThrowErrno(env, "epoll_create1", errno);
-  for (size_t i = 0; i < n; i++) {
-    epoll_event ev = {};
-    ev.events = EPOLLIN;
-    ev.data.fd = fds[i];
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
-      const int err = errno;
-      close(epfd);
-      return ThrowErrno(env, "epoll_ctl", err, fds[i]);
-    }
-  }
-  return Int(env, epfd);
-}
-
 napi_value NofileResult(napi_env env, const rlimit& rl, int err) {
   napi_value o, soft, hard, e;
   napi_create_object(env, &o);
@@ -333,7 +311,6 @@ napi_value BenchRaiseNofile(napi_env env, napi_callback_info info) {
 void InitBench(napi_env env, napi_value exports) {
   SetFunction(env, exports, "benchScale", BenchScale);
   SetFunction(env, exports, "benchPingPong", BenchPingPong);
-  SetFunction(env, exports, "benchEpollCreate", BenchEpollCreate);
   SetFunction(env, exports, "benchRaiseNofile", BenchRaiseNofile);
 }
 
