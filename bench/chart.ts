@@ -41,7 +41,7 @@ export function renderChart(input: ChartInput): string {
   const gap = 70;
   const top = 96;
   const W = left + panels * panelW + (panels - 1) * gap + 30;
-  const legendRows = Math.ceil(new Set(input.series.map((s) => `${s.method}/${s.lang}`)).size / 3);
+  const legendRows = 2;
   const notes = input.notes ?? [];
   const H = top + plotH + 62 + legendRows * 22 + notes.length * 16 + 16;
 
@@ -67,7 +67,7 @@ export function renderChart(input: ChartInput): string {
     const Y = (v: number): number => top + plotH - ((Math.log10(v) - y0) / (y1 - y0)) * plotH;
     out.push(
       `<text x="${px + panelW / 2}" y="${top - 14}" font-size="14" font-weight="bold" text-anchor="middle" fill="#222">` +
-        `${esc(`A = ${active} active connection${active === 1 ? '' : 's'} per round${active > 1 ? ` (A = N when N < ${active})` : ''}`)}</text>`,
+        `${esc(`A = ${active} connection${active === 1 ? '' : 's'} written per round${active > 1 ? ` (A = N if N < ${active})` : ''}`)}</text>`,
     );
     // Grid: decades (solid, labelled) and 2x / 5x (faint).
     for (let d = y0; d <= y1; d++) {
@@ -121,24 +121,27 @@ export function renderChart(input: ChartInput): string {
     }
   });
 
-  // Legend: one entry per method and language.
-  const entries = [...new Map(input.series.map((s) => [`${s.method}/${s.lang}`, s])).values()];
+  // Legend: a column per method, TypeScript on the first row and C on the second.
+  const methods = [...new Set(input.series.map((s) => s.method))];
   const ly = top + plotH + 64;
-  const colW = 250;
-  const lx0 = Math.max(10, (W - Math.min(entries.length, 3) * colW) / 2);
-  entries.forEach((s, i) => {
-    const x = lx0 + (i % 3) * colW;
-    const y = ly + Math.floor(i / 3) * 22;
-    const color = COLORS[s.method] ?? '#555';
-    const dash = s.lang === 'C' ? ' stroke-dasharray="7,5"' : '';
-    out.push(`<line x1="${x}" y1="${y}" x2="${x + 40}" y2="${y}" stroke="${color}" stroke-width="2.4"${dash}/>`);
-    out.push(
-      s.lang === 'TS'
-        ? `<circle cx="${x + 20}" cy="${y}" r="4.2" fill="${color}"/>`
-        : `<rect x="${x + 16}" y="${y - 4}" width="8" height="8" fill="#fff" stroke="${color}" stroke-width="2"/>`,
-    );
-    const label = s.lang === 'TS' ? `${s.method}, TypeScript (sockfd)` : `${s.method}, same loop in C (addon)`;
-    out.push(`<text x="${x + 48}" y="${y + 4}" font-size="13" fill="#222">${esc(label)}</text>`);
+  const colW = 300;
+  const lx0 = Math.max(10, (W - methods.length * colW) / 2 + 20);
+  methods.forEach((method, col) => {
+    (['TS', 'C'] as const).forEach((lang, row) => {
+      if (!input.series.some((s) => s.method === method && s.lang === lang)) return;
+      const x = lx0 + col * colW;
+      const y = ly + row * 22;
+      const color = COLORS[method] ?? '#555';
+      const dash = lang === 'C' ? ' stroke-dasharray="7,5"' : '';
+      out.push(`<line x1="${x}" y1="${y}" x2="${x + 40}" y2="${y}" stroke="${color}" stroke-width="2.4"${dash}/>`);
+      out.push(
+        lang === 'TS'
+          ? `<circle cx="${x + 20}" cy="${y}" r="4.2" fill="${color}"/>`
+          : `<rect x="${x + 16}" y="${y - 4}" width="8" height="8" fill="#fff" stroke="${color}" stroke-width="2"/>`,
+      );
+      const label = lang === 'TS' ? `${method}, TypeScript via sockfd` : `${method}, same loop in C (in-process)`;
+      out.push(`<text x="${x + 48}" y="${y + 4}" font-size="13" fill="#222">${esc(label)}</text>`);
+    });
   });
   notes.forEach((line, i) => {
     out.push(

@@ -369,7 +369,7 @@ export async function main(argv: string[]): Promise<number> {
         if (points.length > 0) series.push({ method, lang, active: a, points });
       }
   const svg = renderChart({
-    title: `sockfd bench: time per round vs N (${transport}, ${timeoutText})`,
+    title: `sockfd bench: time per round vs N (${transport}, timeout ${o.timeout})`,
     subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node} · median of ${p.samples} samples · ${json.date.slice(0, 10)}`,
     actives: o.active,
     series,
