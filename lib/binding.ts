@@ -62,7 +62,7 @@ export interface Binding {
   // sockopt.cc
   setsockopt(fd: number, level: number, optname: number, optval: number | Bytes, optlen?: number): number;
   getsockopt(fd: number, level: number, optname: number): number;
-  getsockopt(fd: number, level: number, optname: number, optval: Bytes, optlen?: Uint32Array): number;
+  getsockopt(fd: number, level: number, optname: number, optval: Bytes, optlen?: number): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
   // bench.cc (the C loops of `sockfd bench`; not public API)
   benchScale(method: 0 | 1 | 2, epfd: number, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, timeout: 0 | -1, out: Float64Array): undefined;
