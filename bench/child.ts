@@ -12,10 +12,7 @@ import { BenchVerifyError, cLoop, cPingPong, epollFor, netPingPong, tsLoop, tsPi
 import type { Loop, PingPong } from './drivers';
 import { EXIT_VERIFY } from './spec';
 import type { CaseSpec, PingPongResult, Plan, ScaleResult } from './spec';
-import { close, constants, errnoName, native } from './sockfd';
-
-/** fd_set capacity of this libc (from the addon's constants when exported, else glibc's). */
-const FD_SETSIZE = (constants as Record<string, number | undefined>).FD_SETSIZE ?? 1024;
+import { FD_SETSIZE, close, errnoName, native } from './sockfd';
 
 /** Runs growing batches for `ms`; returns the last batch's ns per round and the next round. */
 function warmUp(run: (rounds: number, base: number) => number, ms: number, base: number): [number, number] {

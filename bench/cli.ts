@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderChart, type Series } from './chart';
 import { METHODS, type Method } from './drivers';
+import { FD_SETSIZE } from './sockfd';
 import {
   pingPongTable,
   scaleTable,
@@ -174,8 +175,6 @@ function machine(): Record<string, string | number> {
     arch: process.arch,
   };
 }
-
-const FD_SETSIZE = 1024;
 
 function scaleCases(o: Options, p: Plan): { cases: CaseSpec[]; skipped: string[] } {
   const cases: CaseSpec[] = [];
