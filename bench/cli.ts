@@ -348,13 +348,13 @@ export async function main(argv: string[]): Promise<number> {
   const pp = results.find((r): r is PingPongResult => r.kind === 'pingpong');
   const ppSum: PingPongSummary | undefined = pp ? summarizePingPong(pp) : undefined;
   const verdicts = targets(summaries, ppSum);
-  const notes = [
+  const notes = [...new Set([
     ...load,
     ...(overhead !== undefined && 'error' in overhead ? [`per-call overhead suite failed: ${overhead.error}`] : []),
     ...skipped,
     ...scale.filter((r) => r.skipped).map((r) => r.skipped!),
-    ...new Set(results.flatMap((r) => r.notes)),
-  ];
+    ...results.flatMap((r) => r.notes),
+  ])];
 
   const outDir = path.resolve(o.out ?? path.join('bench', 'results', timestamp()));
   mkdirSync(outDir, { recursive: true });
