@@ -36,7 +36,7 @@ the multiplexer reported equals the set written; a mismatch fails the run.
   --active LIST      connections written per round, A (default 1,100; A <= N)
   --methods LIST     any of select,poll,epoll (default all; select stops at FD_SETSIZE)
   --rounds R         rounds per sample (default: sized from the warm-up)
-  --samples S        samples per loop (default 9, --quick 5)
+  --samples S        samples per loop (default 151, --quick 31; ~2 ms each)
   --timeout T        multiplexer timeout: 0 (return at once, default) or -1 (block);
                      it changes the kernel's poll/select path, so it is printed
   --tcp              TCP over loopback instead of AF_UNIX socketpairs
@@ -155,9 +155,11 @@ export function parseArgs(argv: string[]): Options | 'help' {
 
 function plan(o: Options): Plan {
   return {
-    warmupMs: o.quick ? 25 : 80,
-    samples: o.samples ?? (o.quick ? 5 : 9),
-    sampleMs: o.quick ? 8 : 30,
+    // Many short samples, the two languages alternating sample by sample: a burst from
+    // another process lands in a few samples of one side, and the median drops them.
+    warmupMs: o.quick ? 30 : 100,
+    samples: o.samples ?? (o.quick ? 31 : 151),
+    sampleMs: o.quick ? 1 : 2,
     rounds: o.rounds,
     timeout: o.timeout,
     tcp: o.tcp,
