@@ -8,27 +8,9 @@
 // throws BenchVerifyError. A broken multiplexer can therefore never post a fast number.
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import {
-  EPOLLIN,
-  EPOLL_CTL_ADD,
-  FD_ISSET,
-  FD_SET,
-  FD_ZERO,
-  POLLIN,
-  close,
-  epoll_create1,
-  epoll_ctl,
-  epoll_event,
-  epoll_wait,
-  fd_set,
-  native,
-  poll,
-  pollfd,
-  recv,
-  select,
-  send,
-  timeval,
-} from './sockfd';
+import * as sockfd from './sockfd';
+import { native } from './sockfd';
+import type { epoll_event as EpollEvent } from './sockfd';
 import type { Connections } from './connections';
 
 /** The three multiplexers, in the order of bench.cc's `method` argument. */
@@ -51,6 +33,30 @@ export interface Loop {
 export class BenchVerifyError extends Error {
   override name = 'BenchVerifyError';
 }
+
+// The API is read once into locals, as `const { send, recv } = require('sockfd')` would.
+// TypeScript's CommonJS output would otherwise reach each call through two re-export
+// getters (bench/sockfd.ts, then dist/index.js) on an exports object of ~500 names.
+const {
+  EPOLLIN,
+  EPOLL_CTL_ADD,
+  FD_ISSET,
+  FD_SET,
+  FD_ZERO,
+  POLLIN,
+  close,
+  epoll_create1,
+  epoll_ctl,
+  epoll_event,
+  epoll_wait,
+  fd_set,
+  poll,
+  pollfd,
+  recv,
+  select,
+  send,
+  timeval,
+} = sockfd;
 
 const ONE = new Uint8Array([0x78]);
 const MUX_NAME: Record<Method, string> = { select: 'select', poll: 'poll', epoll: 'epoll_wait' };
