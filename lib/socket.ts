@@ -61,40 +61,38 @@ export function bind(fd: number, addr: Sockaddr, addrlen?: number): number {
 /** listen(fd, backlog) — marks the socket passive. Returns 0. */
 export const listen: (fd: number, backlog: number) => number = binding.listen;
 
+type AcceptCall = (fd: number, addr: Uint8Array | null, addrlen: Uint32Array | null, flags: number) => number;
+
+/** C's `socklen_t len = sizeof addr; accept4(fd, &addr, &len, flags)` with len kept in addr.addrlen. */
+function acceptInto(call: AcceptCall, fn: string, fd: number, addr: unknown, flags: number): number {
+  const a = optAddrArg(fn, addr);
+  if (a === null) return call(fd, null, null, flags);
+  a.addrlenBox[0] = a.bytes.length;
+  return call(fd, a.bytes, a.addrlenBox, flags);
+}
+
 /**
  * accept(fd, addr?) — the next connection as a new fd (close-on-exec). When `addr` is given,
  * the peer's address is stored in it and its length in addr.addrlen, as C's value-result
  * `&addrlen` with addrlen = sizeof addr.
  */
 export function accept(fd: number, addr?: Sockaddr | null): number {
-  const a = optAddrArg('accept', addr);
-  if (a === null) return binding.accept(fd);
-  a.addrlenBox[0] = a.bytes.length;
-  return binding.accept(fd, a.bytes, a.addrlenBox);
+  return acceptInto(binding.accept, 'accept', fd, addr, 0);
 }
 
 /** accept4(fd, addr, flags) — accept with SOCK_NONBLOCK / SOCK_CLOEXEC flags (CLOEXEC always added). */
 export function accept4(fd: number, addr: Sockaddr | null | undefined, flags: number): number {
-  const a = optAddrArg('accept4', addr);
-  if (a === null) return binding.accept4(fd, null, null, flags);
-  a.addrlenBox[0] = a.bytes.length;
-  return binding.accept4(fd, a.bytes, a.addrlenBox, flags);
+  return acceptInto(binding.accept4, 'accept4', fd, addr, flags);
 }
 
 /** As accept, but returns -EAGAIN instead of throwing when no connection is pending. */
 export function tryAccept(fd: number, addr?: Sockaddr | null): number {
-  const a = optAddrArg('accept', addr);
-  if (a === null) return binding.tryAccept(fd);
-  a.addrlenBox[0] = a.bytes.length;
-  return binding.tryAccept(fd, a.bytes, a.addrlenBox);
+  return acceptInto(binding.tryAccept, 'accept', fd, addr, 0);
 }
 
 /** As accept4, but returns -EAGAIN instead of throwing when no connection is pending. */
 export function tryAccept4(fd: number, addr: Sockaddr | null | undefined, flags: number): number {
-  const a = optAddrArg('accept4', addr);
-  if (a === null) return binding.tryAccept4(fd, null, null, flags);
-  a.addrlenBox[0] = a.bytes.length;
-  return binding.tryAccept4(fd, a.bytes, a.addrlenBox, flags);
+  return acceptInto(binding.tryAccept4, 'accept4', fd, addr, flags);
 }
 
 /**

@@ -113,6 +113,14 @@ inline bool GetOptInt(napi_env env, napi_value v, const char* fn, const char* pa
   return GetInt(env, v, fn, param, min, max, out);
 }
 
+// A C int argument (domain, level, cmd, ...): an integer in [INT32_MIN, INT32_MAX].
+inline bool GetInt32(napi_env env, napi_value v, const char* fn, const char* param, int* out) {
+  int64_t x;
+  if (!GetInt(env, v, fn, param, INT32_MIN, INT32_MAX, &x)) return false;
+  *out = static_cast<int>(x);
+  return true;
+}
+
 // A file descriptor: an integer in [0, INT_MAX].
 inline bool GetFd(napi_env env, napi_value v, const char* fn, const char* param, int* out) {
   int64_t x;

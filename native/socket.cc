@@ -61,13 +61,6 @@ bool GetAddrOut(napi_env env, napi_value addr, napi_value addrlen, const char* f
 
 namespace {
 
-bool GetInt32(napi_env env, napi_value v, const char* fn, const char* param, int* out) {
-  int64_t x;
-  if (!GetInt(env, v, fn, param, INT32_MIN, INT32_MAX, &x)) return false;
-  *out = static_cast<int>(x);
-  return true;
-}
-
 bool IsWouldBlock(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
 napi_value Socket(napi_env env, napi_callback_info info) {

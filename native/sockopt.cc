@@ -15,13 +15,6 @@
 namespace sockfd {
 namespace {
 
-bool GetInt32(napi_env env, napi_value v, const char* fn, const char* param, int* out) {
-  int64_t x;
-  if (!GetInt(env, v, fn, param, INT32_MIN, INT32_MAX, &x)) return false;
-  *out = static_cast<int>(x);
-  return true;
-}
-
 // setsockopt(fd, level, optname, optval: number | bytes, optlen?)
 napi_value Setsockopt(napi_env env, napi_callback_info info) {
   Args a = GetArgs(env, info);
