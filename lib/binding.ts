@@ -86,6 +86,13 @@ export interface Binding {
   overheadSelect(fd: number, iterations: number): number;
   overheadSendRecv(fd: number, fd2: number, iterations: number): number;
   overheadRecvEagain(fd: number, iterations: number): number;
+  overheadFloorInit(ready: number, epfd: number, a: number, b: number, empty: number): void;
+  floorPoll(): number;
+  floorEpollWait(): number;
+  floorSelect(): number;
+  floorSend(): number;
+  floorRecv(): number;
+  floorRecvEagain(): number;
   // bench.cc (the C loops of `sockfd bench`; not public API)
   benchScale(method: 0 | 1 | 2, epfd: number, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, timeout: 0 | -1, out: Float64Array): undefined;
   benchPingPong(epfd: number, fd0: number, fd1: number, trips: number, timeout: 0 | -1, out: Float64Array): undefined;
