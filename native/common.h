@@ -119,19 +119,19 @@ inline bool GetOptInt(napi_env env, napi_value v, const char* fn, const char* pa
   return GetInt(env, v, fn, param, min, max, out);
 }
 
+// Marks the optional arguments the caller did not pass (index >= argc, from `first`) as
+// nullptr, which GetOptInt/GetOptFlags read as absent without a napi_typeof. Only for
+// parameters read through those two helpers.
+inline void OmitMissing(napi_value* v, size_t argc, size_t first, size_t n) {
+  for (size_t i = argc > first ? argc : first; i < n; i++) v[i] = nullptr;
+}
+
 // A C int argument (domain, level, cmd, ...): an integer in [INT32_MIN, INT32_MAX].
 inline bool GetInt32(napi_env env, napi_value v, const char* fn, const char* param, int* out) {
   int64_t x;
   if (!GetInt(env, v, fn, param, INT32_MIN, INT32_MAX, &x)) return false;
   *out = static_cast<int>(x);
   return true;
-}
-
-// Marks the optional arguments the caller did not pass (index >= argc, from `first`) as
-// nullptr, which GetOptInt/GetOptFlags read as absent without a napi_typeof. Only for
-// parameters read through those two helpers.
-inline void OmitMissing(napi_value* v, size_t argc, size_t first, size_t n) {
-  for (size_t i = argc > first ? argc : first; i < n; i++) v[i] = nullptr;
 }
 
 // A file descriptor: an integer in [0, INT_MAX].
