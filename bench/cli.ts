@@ -13,6 +13,7 @@ import { renderChart, type Series } from './chart';
 import { METHODS, type Method } from './drivers';
 import { FD_SETSIZE } from './sockfd';
 import {
+  markdown,
   pingPongTable,
   scaleTable,
   summarizePingPong,
@@ -45,7 +46,8 @@ the multiplexer reported equals the set written; a mismatch fails the run.
   --out DIR          results folder (default bench/results/<timestamp>/)
   --help             this text
 
-Writes <out>/results.json (every sample) and <out>/chart.svg (time per round vs N).`;
+Writes <out>/results.json (every sample), <out>/results.md (the tables) and
+<out>/chart.svg (time per round vs N, log-log).`;
 
 interface Options {
   quick: boolean;
@@ -157,7 +159,7 @@ function plan(o: Options): Plan {
   return {
     // Many short samples, the two languages alternating sample by sample: a burst from
     // another process lands in a few samples of one side, and the median drops them.
-    warmupMs: o.quick ? 30 : 100,
+    warmupMs: o.quick ? 60 : 100,
     samples: o.samples ?? (o.quick ? 31 : 151),
     sampleMs: o.quick ? 1 : 2,
     rounds: o.rounds,
@@ -395,6 +397,16 @@ export async function main(argv: string[]): Promise<number> {
     ],
   });
   writeFileSync(path.join(outDir, 'chart.svg'), svg);
+  writeFileSync(
+    path.join(outDir, 'results.md'),
+    markdown(
+      [`${m.cpu}, ${m.cores} cores, ${m.kernel}, Node ${m.node}; ${transport}, ${timeoutText}; median of ${p.samples} samples.`],
+      summaries,
+      ppSum,
+      verdicts,
+      notes,
+    ),
+  );
 
   if (o.json) {
     process.stdout.write(jsonText);
@@ -409,7 +421,10 @@ export async function main(argv: string[]): Promise<number> {
       lines.push('');
     }
     for (const n of notes) lines.push(`note: ${n}`);
-    lines.push(`results: ${path.join(outDir, 'results.json')}`, `chart:   ${path.join(outDir, 'chart.svg')}`);
+    lines.push(
+      `results: ${path.join(outDir, 'results.json')} (every sample), results.md (these tables)`,
+      `chart:   ${path.join(outDir, 'chart.svg')}`,
+    );
     process.stdout.write(lines.join('\n') + '\n');
   }
   return overhead !== undefined && 'error' in overhead ? 1 : 0;

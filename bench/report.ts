@@ -180,3 +180,36 @@ export function targets(s: ScaleSummary[], p: PingPongSummary | undefined): Targ
     });
   return out;
 }
+
+/** The same tables as Markdown (written to results.md, ready for a README or an issue). */
+export function markdown(header: string[], s: ScaleSummary[], p: PingPongSummary | undefined, t: Target[], notes: string[]): string {
+  const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  const out: string[] = [...header, ''];
+  if (s.length > 0) {
+    out.push(
+      row(['method', 'N', 'A', 'TS µs/round', 'C µs/round', 'TS/C', 'mux TS µs', 'mux C µs', 'mux TS/C']),
+      row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+      ...s.map((x) =>
+        row([x.method, String(x.n), String(x.active), us(x.tsRound), us(x.cRound), `${x.ratio.toFixed(2)}×`, us(x.tsMux), us(x.cMux), `${x.muxRatio.toFixed(2)}×`]),
+      ),
+      '',
+    );
+  }
+  if (p) {
+    out.push(
+      row(['ping-pong, 1 byte', 'µs/round trip', 'round trips/s']),
+      row(['---', '---:', '---:']),
+      row(['TypeScript (sockfd, epoll)', us(p.ts), Math.round(1e6 / p.ts).toLocaleString('en-US')]),
+      row(['C (same loop, in-process)', us(p.c), Math.round(1e6 / p.c).toLocaleString('en-US')]),
+      row(['node:net (libuv)', us(p.net), Math.round(1e6 / p.net).toLocaleString('en-US')]),
+      '',
+    );
+  }
+  if (t.length > 0) {
+    out.push(row(['target', 'met', 'measured']), row(['---', '---', '---']));
+    for (const x of t) out.push(row([x.name, x.met ? 'yes' : '**no**', x.detail]));
+    out.push('');
+  }
+  for (const n of notes) out.push(`- ${n}`);
+  return out.join('\n') + '\n';
+}
