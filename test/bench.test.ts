@@ -100,7 +100,7 @@ describe('sockfd bench', () => {
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain(json.machine.cpu.replace(/&/g, '&amp;'));
     expect((svg.match(/<path /g) ?? []).length).toBe(12); // 3 methods x 2 languages x 2 panels
-  });
+  }, 60_000); // ~5 s normally; the sanitizer build (npm run test:asan) is several times slower
 
   for (const method of ['select', 'poll', 'epoll']) {
     it(`bench: a wrong ready set from ${method} in the TypeScript driver fails the run with a clear message`, () => {
@@ -111,7 +111,7 @@ describe('sockfd bench', () => {
       expect(r.stderr).toContain('a multiplexer reported a wrong ready set');
       expect(r.stderr).toContain(`${method === 'epoll' ? 'epoll_wait' : method} (TypeScript driver), round 3`);
       expect(r.stdout).not.toMatch(/TS µs\/round/);
-    });
+    }, 30_000);
   }
 
   it('bench: the C loop rejects a ready set that differs from the written one', () => {
