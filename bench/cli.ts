@@ -37,7 +37,7 @@ the multiplexer reported equals the set written; a mismatch fails the run.
   --active LIST      connections written per round, A (default 1,100; A <= N)
   --methods LIST     any of select,poll,epoll (default all; select stops at FD_SETSIZE)
   --rounds R         rounds per sample (default: sized from the warm-up)
-  --samples S        samples per loop (default 151, --quick 31; ~2 ms each)
+  --samples S        samples per loop (default 151, --quick 25; ~2 ms each)
   --timeout T        multiplexer timeout: 0 (return at once, default) or -1 (block);
                      it changes the kernel's poll/select path, so it is printed
   --tcp              TCP over loopback instead of AF_UNIX socketpairs
@@ -160,7 +160,7 @@ function plan(o: Options): Plan {
     // Many short samples, the two languages alternating sample by sample: a burst from
     // another process lands in a few samples of one side, and the median drops them.
     warmupMs: o.quick ? 60 : 100,
-    samples: o.samples ?? (o.quick ? 31 : 151),
+    samples: o.samples ?? (o.quick ? 25 : 151),
     sampleMs: o.quick ? 1 : 2,
     rounds: o.rounds,
     timeout: o.timeout,
@@ -255,7 +255,7 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
  * (run through scripts/ts-register.cjs, which needs the typescript devDependency).
  */
 function overheadCommand(quick: boolean): string[] | undefined {
-  const args = ['--iterations', quick ? '20000' : '50000', '--rounds', quick ? '3' : '5'];
+  const args = ['--iterations', quick ? '10000' : '50000', '--rounds', quick ? '3' : '5'];
   const compiled = path.join(__dirname, 'overhead.js');
   if (existsSync(compiled)) return [compiled, ...args];
   const root = path.join(__dirname, '..', '..');
