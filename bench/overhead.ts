@@ -13,8 +13,8 @@ import {
   AF_UNIX, close, EAGAIN, epoll_create1, epoll_ctl, EPOLL_CTL_ADD, epoll_event, epoll_wait,
   EPOLLIN, FD_SET, fd_set, poll, pollfd, POLLIN, recv, select, send, SOCK_NONBLOCK,
   SOCK_STREAM, socketpair, timeval, tryRecv,
-} from '../lib';
-import { binding } from '../lib/binding';
+} from './sockfd';
+import { native as binding } from './sockfd';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
