@@ -27,7 +27,7 @@ const cmake = read('CMakeLists.txt');
 const pkg = JSON.parse(read('package.json')) as Record<string, unknown> & {
   scripts: Record<string, string>;
   files: string[];
-  exports: Record<string, Record<string, string>>;
+  exports: Record<string, Record<string, Record<string, string>>>;
   bin: Record<string, string>;
   dependencies: Record<string, string>;
   binary: { napi_versions: number[] };
@@ -63,12 +63,12 @@ describe('build configuration', () => {
   });
 
   it('package.json: typed exports map, Linux only, any CPU (a source build stays possible)', () => {
+    // each condition carries its own types, so an ESM consumer gets the ESM facade's .d.mts
     expect(pkg.exports['.']).toEqual({
-      types: './dist/index.d.ts',
-      import: './dist/index.mjs',
-      require: './dist/index.js',
+      import: { types: './dist/index.d.mts', default: './dist/index.mjs' },
+      require: { types: './dist/index.d.ts', default: './dist/index.js' },
     });
-    expect(Object.keys(pkg.exports['.'])[0]).toBe('types');
+    expect(pkg.types).toBe('./dist/index.d.ts');
     expect(pkg.os).toEqual(['linux']);
     expect(pkg).not.toHaveProperty('cpu');
     expect(pkg).toHaveProperty('engines.node');
