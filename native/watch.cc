@@ -3,4 +3,5 @@
 
 namespace sockfd {
 void InitWatch(napi_env, napi_value) {}
+void WatchBeforeClose(napi_env, int) {}
 }  // namespace sockfd
