@@ -54,9 +54,16 @@ const api = read('docs/api.md');
 const readme = read('README.md');
 const headings = (text: string) => text.split('\n').filter((l) => /^####\s/.test(l));
 const escape = (s: string) => s.replace(/[$]/g, '\\$&');
-/** A `####` heading whose signature calls `name(` (`new name(` for a class). */
-const documents = (heading: string, name: string) =>
-  new RegExp(`(?<![\\w.$])${escape(name)}\\s*\\(`).test(heading);
+/**
+ * A `####` heading written as the export's signature: `#### name(args)` for a function (a
+ * heading may group several, `#### htons(x) / ntohs(x)`); for a class `#### class name`
+ * (docs/api.md's convention), `#### new name(args)` or `#### name(args)`.
+ */
+const documents = (heading: string, e: Export) => {
+  const n = escape(e.name);
+  if (new RegExp(`(?<![\\w.$])${n}\\s*\\(`).test(heading)) return true;
+  return e.kind === 'class' && new RegExp(`^####\\s+\`?class\\s+${n}(?![\\w$])`).test(heading);
+};
 
 describe('API documentation', () => {
   it('lib/index.ts exports functions, classes and constants (the check sees the real exports)', () => {
@@ -71,21 +78,22 @@ describe('API documentation', () => {
     expect(undocumented, 'exports without a /** JSDoc */ comment').toEqual([]);
   });
 
-  it('every exported function and class has a `#### name(` entry in docs/api.md or README.md', () => {
+  it('every exported function and class has a `#### name(` / `#### class name` entry in docs/api.md or README.md', () => {
     const entries = [...headings(api), ...headings(readme)];
     const missing = all
       .filter((e) => e.kind === 'function' || e.kind === 'class')
-      .filter((e) => !entries.some((h) => documents(h, e.name)))
+      .filter((e) => !entries.some((h) => documents(h, e)))
       .map((e) => `${e.name} (${e.kind}, ${e.file})`);
     expect(missing, 'exports with no `#### name(args)` heading in docs/api.md or README.md').toEqual([]);
   });
 
-  it('every `#### name(` entry in docs/api.md names an export (no stale reference)', () => {
+  it('every `#### name(` and `#### class name` entry in docs/api.md names an export (no stale reference)', () => {
     const exported = new Set(all.map((e) => e.name));
     const stale: string[] = [];
     for (const h of headings(api)) {
-      // the callee of the heading's signature: `#### epoll_ctl(epfd, ...)`, `#### new timeval()`
-      const m = /^####\s+(?:`)?(?:new\s+)?([A-Za-z_$][\w$]*)\s*\(/.exec(h);
+      // the callee of the heading's signature (`#### epoll_ctl(epfd, ...)`), or the class
+      const m =
+        /^####\s+`?(?:new\s+)?([A-Za-z_$][\w$]*)\s*\(/.exec(h) ?? /^####\s+`?class\s+([A-Za-z_$][\w$]*)/.exec(h);
       if (m && !exported.has(m[1])) stale.push(h);
     }
     expect(stale, 'docs/api.md headings naming something lib/index.ts does not export').toEqual([]);
