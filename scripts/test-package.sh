@@ -212,6 +212,11 @@ echo "tsc: consumer.ts and consumer.mts type-check (nodenext, node10, bundler)"
 
 step "the sockfd bin runs"
 (cd "$app" && npx --no-install sockfd --help) | grep -q '^usage: sockfd' || fail "npx sockfd --help"
+if [ -f "$pkg/dist/bench/cli.js" ]; then
+  # the benchmark must run from an installed package: no devDependencies, no lib/ sources
+  (cd "$app" && npx --no-install sockfd bench --help >"$work/bench-help.txt") || { cat "$work/bench-help.txt"; fail "npx sockfd bench --help"; }
+  echo "sockfd bench --help: ok"
+fi
 
 step "install with --build-from-source: the source build still works (offline)"
 src=$work/src
