@@ -214,8 +214,13 @@ step "the sockfd bin runs"
 (cd "$app" && npx --no-install sockfd --help) | grep -q '^usage: sockfd' || fail "npx sockfd --help"
 if [ -f "$pkg/dist/bench/cli.js" ]; then
   # the benchmark must run from an installed package: no devDependencies, no lib/ sources
-  (cd "$app" && npx --no-install sockfd bench --help >"$work/bench-help.txt") || { cat "$work/bench-help.txt"; fail "npx sockfd bench --help"; }
-  echo "sockfd bench --help: ok"
+  (cd "$app" && npx --no-install sockfd bench --help >"$work/bench.txt") || { cat "$work/bench.txt"; fail "npx sockfd bench --help"; }
+  # a tiny real run (flags from the bench issue): children, the C loop from the prebuild
+  (cd "$app" && npx --no-install sockfd bench --quick --n 10 --active 1 --methods epoll --out "$work/bench" >"$work/bench.txt" 2>&1) \
+    || { cat "$work/bench.txt"; fail "npx sockfd bench --quick from the installed package"; }
+  node -e "JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'))" "$work/bench/results.json" \
+    || fail "sockfd bench wrote no valid results.json"
+  echo "sockfd bench: --help and a tiny --quick run work from the installed package"
 fi
 
 step "install with --build-from-source: the source build still works (offline)"
