@@ -200,4 +200,9 @@ void InitEpoll(napi_env env, napi_value exports);
 void InitWatch(napi_env env, napi_value exports);
 void InitBench(napi_env env, napi_value exports);
 
+// watch.cc: stops the fd's readiness watcher and rejects its pending async waiters with
+// ECANCELED. close() calls it before the fd number is released, so no waiter can act on a
+// new fd that reuses the number. A no-op for fds that were never awaited.
+void WatchBeforeClose(napi_env env, int fd);
+
 }  // namespace sockfd
