@@ -64,6 +64,10 @@ export interface Binding {
   getsockopt(fd: number, level: number, optname: number): number;
   getsockopt(fd: number, level: number, optname: number, optval: Bytes, optlen?: Uint32Array): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
+  // watch.cc
+  watchInit(dispatch: (fd: number, events: number, status: number) => void): void;
+  watch(fd: number, events: number, ref: boolean): void;
+  watching(fd: number): number;
 }
 
 /** The loaded addon: a prebuild from prebuilds/ when one matches, else build/Release. */

@@ -98,7 +98,8 @@ void Dispatch(Registry* reg, int fd, int events, int status, bool from_loop) {
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value fn, recv, argv[3], result;
   if (napi_get_reference_value(env, reg->dispatch, &fn) == napi_ok && fn != nullptr) {
-    napi_get_undefined(env, &recv);
+    // napi_make_callback needs an object receiver (undefined throws TypeError).
+    napi_get_global(env, &recv);
     napi_create_int32(env, fd, &argv[0]);
     napi_create_int32(env, events, &argv[1]);
     napi_create_int32(env, status, &argv[2]);
