@@ -62,7 +62,7 @@ export interface Binding {
   // sockopt.cc
   setsockopt(fd: number, level: number, optname: number, optval: number | Bytes, optlen?: number): number;
   getsockopt(fd: number, level: number, optname: number): number;
-  getsockopt(fd: number, level: number, optname: number, optval: Bytes, optlen?: Uint32Array): number;
+  getsockopt(fd: number, level: number, optname: number, optval: Bytes, optlen?: number): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
   // watch.cc
   watchInit(dispatch: (fd: number, events: number, status: number) => void): void;

@@ -2,3 +2,9 @@
 // Each family lives in lib/<family>.ts beside native/<family>.cc; this file only re-exports.
 export * from './constants';
 export * from './errors';
+export { Struct, timeval, timespec, linger } from './struct';
+export * from './sockaddr';
+export * from './inet';
+export * from './socket';
+export * from './io';
+export * from './sockopt';

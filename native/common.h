@@ -22,6 +22,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <sys/socket.h>
+
 namespace sockfd {
 
 // ---------------------------------------------------------------------------------------
@@ -62,16 +64,12 @@ struct Args {
   size_t argc;
 };
 
+// Missing arguments read as undefined (napi_get_cb_info fills the rest of argv), so
+// optional parameters need no argc checks.
 inline Args GetArgs(napi_env env, napi_callback_info info) {
   Args a;
   a.argc = kMaxArgs;
   napi_get_cb_info(env, info, &a.argc, a.v, nullptr, nullptr);
-  // Missing arguments read as undefined, so optional parameters need no argc checks.
-  if (a.argc < kMaxArgs) {
-    napi_value undef;
-    napi_get_undefined(env, &undef);
-    for (size_t i = a.argc; i < kMaxArgs; i++) a.v[i] = undef;
-  }
   return a;
 }
 
@@ -99,16 +97,28 @@ inline bool GetInt(napi_env env, napi_value v, const char* fn, const char* param
   return true;
 }
 
-// As GetInt, but undefined (a missing argument) yields `def`.
+// As GetInt, but undefined (a missing argument) yields `def`. The number is tried first:
+// on the hot path the argument is usually present, and that saves a napi_typeof.
 inline bool GetOptInt(napi_env env, napi_value v, const char* fn, const char* param,
                       double min, double max, int64_t def, int64_t* out) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_undefined) {
-    *out = def;
-    return true;
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) {
+    napi_valuetype t;
+    napi_typeof(env, v, &t);
+    if (t == napi_undefined) {
+      *out = def;
+      return true;
+    }
   }
   return GetInt(env, v, fn, param, min, max, out);
+}
+
+// A C int argument (domain, level, cmd, ...): an integer in [INT32_MIN, INT32_MAX].
+inline bool GetInt32(napi_env env, napi_value v, const char* fn, const char* param, int* out) {
+  int64_t x;
+  if (!GetInt(env, v, fn, param, INT32_MIN, INT32_MAX, &x)) return false;
+  *out = static_cast<int>(x);
+  return true;
 }
 
 // A file descriptor: an integer in [0, INT_MAX].
@@ -130,13 +140,10 @@ inline bool GetFlags(napi_env env, napi_value v, const char* fn, const char* par
 }
 inline bool GetOptFlags(napi_env env, napi_value v, const char* fn, const char* param,
                         uint32_t* out) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_undefined) {
-    *out = 0;
-    return true;
-  }
-  return GetFlags(env, v, fn, param, out);
+  int64_t x;
+  if (!GetOptInt(env, v, fn, param, INT32_MIN, UINT32_MAX, 0, &x)) return false;
+  *out = static_cast<uint32_t>(x);
+  return true;
 }
 
 // Any ArrayBufferView (TypedArray, Buffer, DataView) or ArrayBuffer: its bytes.
@@ -182,6 +189,34 @@ inline auto RetryEintr(F f) -> decltype(f()) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Addresses (socket.cc): a sockaddr argument and its length.
+
+// An input address (bind, connect, sendto): `addr` is the struct's bytes, `addrlen` an
+// integer no larger than them (undefined = all of them).
+bool GetAddrIn(napi_env env, napi_value addr, napi_value addrlen, const char* fn,
+               const sockaddr** out, socklen_t* len);
+
+// An output address (accept, getsockname, recvfrom), C's value-result pair: `addr` may be
+// null/undefined (no address wanted); `addrlen` may be a Uint32Array whose [0] holds the
+// capacity in and the kernel's length out, or undefined (capacity = the whole buffer).
+struct AddrOut {
+  sockaddr* addr = nullptr;
+  socklen_t len = 0;
+  uint32_t* len_out = nullptr;  // where to write the kernel's length back, if anywhere
+  socklen_t* len_ptr() { return addr != nullptr ? &len : nullptr; }
+  void Store() {
+    if (len_out != nullptr) *len_out = len;
+  }
+};
+bool GetAddrOut(napi_env env, napi_value addr, napi_value addrlen, const char* fn,
+                AddrOut* out);
+
+// Called by close() before the fd number is released: stops the fd's readiness watcher
+// and rejects its pending async waiters with ECANCELED (watch.cc), so nothing acts on a
+// new fd that reuses the number. A no-op for fds that were never awaited.
+void WatchBeforeClose(napi_env env, int fd);
+
+// ---------------------------------------------------------------------------------------
 // Registration.
 
 void SetFunction(napi_env env, napi_value exports, const char* name, napi_callback cb);
@@ -199,10 +234,5 @@ void InitPoll(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);
 void InitWatch(napi_env env, napi_value exports);
 void InitBench(napi_env env, napi_value exports);
-
-// watch.cc: stops the fd's readiness watcher and rejects its pending async waiters with
-// ECANCELED. close() calls it before the fd number is released, so no waiter can act on a
-// new fd that reuses the number. A no-op for fds that were never awaited.
-void WatchBeforeClose(napi_env env, int fd);
 
 }  // namespace sockfd

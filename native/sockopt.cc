@@ -1,6 +1,128 @@
-// sockopt.cc — placeholder until the family lands.
+// sockopt.cc — socket options and fd flags: setsockopt, getsockopt, fcntl.
+//
+// man 2 setsockopt, man 7 socket, man 7 tcp, man 7 ip, man 2 fcntl.
+//
+// Options come in two forms, as in C: an int (the common case, passed as a JS number) and
+// a struct or raw buffer with an explicit length (linger, timeval, TCP_INFO, ...). The
+// buffer form hands the kernel the caller's bytes with the length checked against them.
+// fcntl accepts only the commands whose third argument is an int: the pointer-taking ones
+// (F_GETLK, F_SETOWN_EX, ...) could otherwise be made to write through a number.
+#include <fcntl.h>
+#include <sys/socket.h>
+
 #include "common.h"
 
 namespace sockfd {
-void InitSockopt(napi_env, napi_value) {}
+namespace {
+
+// setsockopt(fd, level, optname, optval: number | bytes, optlen?)
+napi_value Setsockopt(napi_env env, napi_callback_info info) {
+  Args a = GetArgs(env, info);
+  int fd, level, name;
+  if (!GetFd(env, a.v[0], "setsockopt", "fd", &fd) ||
+      !GetInt32(env, a.v[1], "setsockopt", "level", &level) ||
+      !GetInt32(env, a.v[2], "setsockopt", "optname", &name))
+    return nullptr;
+  napi_valuetype t;
+  napi_typeof(env, a.v[3], &t);
+  int ival;
+  const void* p;
+  socklen_t len;
+  if (t == napi_number) {
+    if (!GetInt32(env, a.v[3], "setsockopt", "optval", &ival)) return nullptr;
+    if (!IsNullish(env, a.v[4]))
+      return ThrowType(env, "setsockopt", "optlen", "undefined for an int optval", a.v[4]);
+    p = &ival;
+    len = sizeof ival;
+  } else {
+    uint8_t* bytes;
+    size_t size;
+    if (t == napi_undefined || t == napi_null ||
+        !GetBytes(env, a.v[3], "setsockopt", "optval", &bytes, &size)) {
+      if (t == napi_undefined || t == napi_null)
+        ThrowType(env, "setsockopt", "optval", "a number or an ArrayBufferView", a.v[3]);
+      return nullptr;
+    }
+    int64_t n;
+    if (!GetOptInt(env, a.v[4], "setsockopt", "optlen", 0, static_cast<double>(size),
+                   static_cast<int64_t>(size), &n))
+      return nullptr;
+    p = bytes;
+    len = static_cast<socklen_t>(n);
+  }
+  if (setsockopt(fd, level, name, p, len) < 0) return ThrowErrno(env, "setsockopt", errno, fd);
+  return Int(env, 0);
+}
+
+// getsockopt(fd, level, optname) -> the int value
+// getsockopt(fd, level, optname, optval: bytes, optlen?) -> the length the kernel wrote
+napi_value Getsockopt(napi_env env, napi_callback_info info) {
+  Args a = GetArgs(env, info);
+  int fd, level, name;
+  if (!GetFd(env, a.v[0], "getsockopt", "fd", &fd) ||
+      !GetInt32(env, a.v[1], "getsockopt", "level", &level) ||
+      !GetInt32(env, a.v[2], "getsockopt", "optname", &name))
+    return nullptr;
+  if (IsNullish(env, a.v[3])) {
+    int val = 0;
+    socklen_t len = sizeof val;
+    if (getsockopt(fd, level, name, &val, &len) < 0)
+      return ThrowErrno(env, "getsockopt", errno, fd);
+    return Int(env, val);
+  }
+  uint8_t* bytes;
+  size_t size;
+  if (!GetBytes(env, a.v[3], "getsockopt", "optval", &bytes, &size)) return nullptr;
+  int64_t n;
+  if (!GetOptInt(env, a.v[4], "getsockopt", "optlen", 0, static_cast<double>(size),
+                 static_cast<int64_t>(size), &n))
+    return nullptr;
+  socklen_t len = static_cast<socklen_t>(n);
+  if (getsockopt(fd, level, name, bytes, &len) < 0) return ThrowErrno(env, "getsockopt", errno, fd);
+  return Int(env, len);
+}
+
+// fcntl(fd, cmd, arg?) for the int-argument commands.
+napi_value Fcntl(napi_env env, napi_callback_info info) {
+  Args a = GetArgs(env, info);
+  int fd, cmd;
+  if (!GetFd(env, a.v[0], "fcntl", "fd", &fd) || !GetInt32(env, a.v[1], "fcntl", "cmd", &cmd))
+    return nullptr;
+  bool takes_arg;
+  switch (cmd) {
+    case F_GETFD:
+    case F_GETFL:
+      takes_arg = false;
+      break;
+    case F_SETFD:
+    case F_SETFL:
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+      takes_arg = true;
+      break;
+    default:
+      return ThrowRange(env, "fcntl",
+                        "cmd %d is not supported (F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD, "
+                        "F_DUPFD_CLOEXEC)",
+                        cmd);
+  }
+  int arg = 0;
+  if (takes_arg) {
+    if (!GetInt32(env, a.v[2], "fcntl", "arg", &arg)) return nullptr;
+  } else if (!IsNullish(env, a.v[2])) {
+    return ThrowType(env, "fcntl", "arg", "undefined for this cmd", a.v[2]);
+  }
+  int r = RetryEintr([&] { return takes_arg ? fcntl(fd, cmd, arg) : fcntl(fd, cmd); });
+  if (r < 0) return ThrowErrno(env, "fcntl", errno, fd);
+  return Int(env, r);
+}
+
+}  // namespace
+
+void InitSockopt(napi_env env, napi_value exports) {
+  SetFunction(env, exports, "setsockopt", Setsockopt);
+  SetFunction(env, exports, "getsockopt", Getsockopt);
+  SetFunction(env, exports, "fcntl", Fcntl);
+}
+
 }  // namespace sockfd

@@ -1,0 +1,79 @@
+// send, recv, sendto, recvfrom, read, write — man 2 send, recv, read, write.
+// The buffer calls are the addon's functions themselves: no wrapper between JS and the
+// syscall (the overhead benchmark measures them against C). `offset` is a trailing
+// extension to C's argument list: the call uses buf[offset, offset + len).
+import { binding, type Bytes } from './binding';
+import { Sockaddr } from './sockaddr';
+import { describe } from './struct';
+
+type BufCall = (fd: number, buf: Bytes, len?: number, flags?: number, offset?: number) => number;
+type RwCall = (fd: number, buf: Bytes, count?: number, offset?: number) => number;
+
+/** send(fd, buf, len?, flags?, offset?) — bytes sent. MSG_NOSIGNAL is always added. */
+export const send: BufCall = binding.send;
+/** recv(fd, buf, len?, flags?, offset?) — bytes received; 0 when the peer has closed. */
+export const recv: BufCall = binding.recv;
+/** read(fd, buf, count?, offset?) — bytes read; 0 at end of file. */
+export const read: RwCall = binding.read;
+/** write(fd, buf, count?, offset?) — bytes written. */
+export const write: RwCall = binding.write;
+/** As send, but returns -EAGAIN instead of throwing when the call would block. */
+export const trySend: BufCall = binding.trySend;
+/** As recv, but returns -EAGAIN instead of throwing when no data is ready. */
+export const tryRecv: BufCall = binding.tryRecv;
+/** As read, but returns -EAGAIN instead of throwing when no data is ready. */
+export const tryRead: RwCall = binding.tryRead;
+/** As write, but returns -EAGAIN instead of throwing when the call would block. */
+export const tryWrite: RwCall = binding.tryWrite;
+
+function optAddr(fn: string, addr: unknown): Sockaddr | null {
+  if (addr === undefined || addr === null) return null;
+  if (addr instanceof Sockaddr) return addr;
+  throw new TypeError(`${fn}: addr must be a sockaddr struct or null, got ${describe(addr)}`);
+}
+
+/**
+ * sendto(fd, buf, len, flags, dest_addr, addrlen = dest_addr.addrlen, offset?) — bytes sent.
+ * dest_addr may be null on a connected socket. MSG_NOSIGNAL is always added.
+ */
+export function sendto(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, dest_addr: Sockaddr | null, addrlen?: number, offset?: number): number {
+  const a = optAddr('sendto', dest_addr);
+  return binding.sendto(fd, buf, len, flags, a?.bytes, a === null ? undefined : (addrlen ?? a.addrlen), offset);
+}
+
+/** As sendto, but returns -EAGAIN instead of throwing when the call would block. */
+export function trySendto(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, dest_addr: Sockaddr | null, addrlen?: number, offset?: number): number {
+  const a = optAddr('sendto', dest_addr);
+  return binding.trySendto(fd, buf, len, flags, a?.bytes, a === null ? undefined : (addrlen ?? a.addrlen), offset);
+}
+
+/**
+ * recvfrom(fd, buf, len, flags, src_addr?, offset?) — bytes received; the sender's address
+ * is stored in src_addr and its length in src_addr.addrlen.
+ */
+export function recvfrom(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, src_addr?: Sockaddr | null, offset?: number): number {
+  const a = optAddr('recvfrom', src_addr);
+  if (a === null) return binding.recvfrom(fd, buf, len, flags, null, null, offset);
+  a.addrlenBox[0] = a.bytes.length;
+  return binding.recvfrom(fd, buf, len, flags, a.bytes, a.addrlenBox, offset);
+}
+
+/** As recvfrom, but returns -EAGAIN instead of throwing when no data is ready. */
+export function tryRecvfrom(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, src_addr?: Sockaddr | null, offset?: number): number {
+  const a = optAddr('recvfrom', src_addr);
+  if (a === null) return binding.tryRecvfrom(fd, buf, len, flags, null, null, offset);
+  a.addrlenBox[0] = a.bytes.length;
+  return binding.tryRecvfrom(fd, buf, len, flags, a.bytes, a.addrlenBox, offset);
+}
+
+/**
+ * sendAll(fd, buf) — friendly helper: calls send until every byte of `buf` is sent (a
+ * blocking socket), returning the total. Throws what send throws.
+ */
+export function sendAll(fd: number, buf: Bytes, flags = 0): number {
+  const total = buf.byteLength;
+  let off = 0;
+  while (off < total) off += binding.send(fd, buf, total - off, flags, off);
+  return total;
+}
+

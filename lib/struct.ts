@@ -1,0 +1,156 @@
+// The base of every C struct sockfd exposes, and the small structs several families use:
+// timeval (select, SO_RCVTIMEO/SO_SNDTIMEO), timespec (pselect, ppoll, epoll_pwait2) and
+// linger (SO_LINGER). Layouts come from the addon (native/sockaddr.cc).
+import { binding } from './binding';
+import { endianness } from 'node:os';
+
+/** True on little-endian hosts: C's native byte order, used for every non-network field. */
+export const LE = endianness() === 'LE';
+
+/**
+ * A C struct backed by one buffer laid out exactly as the kernel expects. `bytes` is what
+ * the addon passes to the syscall: no conversion, no copy.
+ */
+export abstract class Struct {
+  /** The struct's memory: exactly sizeof the C struct. */
+  readonly bytes: Uint8Array;
+  /** A DataView over `bytes`, for field access. */
+  protected readonly view: DataView;
+
+  /** Allocates `size` zeroed bytes, or views `bytes` (which must hold at least `size`). */
+  protected constructor(size: number, bytes?: Uint8Array) {
+    if (bytes === undefined) {
+      bytes = new Uint8Array(size);
+    } else if (!(bytes instanceof Uint8Array) || bytes.byteLength < size) {
+      throw new RangeError(`${new.target.name}: needs a Uint8Array of at least ${size} bytes`);
+    } else {
+      bytes = bytes.subarray(0, size);
+    }
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, size);
+  }
+}
+
+/** Throws RangeError unless `v` is an integer in [min, max]; returns it. */
+export function checkInt(fn: string, param: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number') {
+    throw new TypeError(`${fn}: ${param} must be an integer, got ${describe(v)}`);
+  }
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`${fn}: ${param} must be an integer in [${min}, ${max}], got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** A short description of a value for error messages. */
+export function describe(v: unknown): string {
+  if (typeof v === 'string') return `string '${v.length > 20 ? v.slice(0, 20) + '...' : v}'`;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+}
+
+// time_t, suseconds_t and long: 8 bytes on 64-bit Linux, read as two 32-bit halves so a
+// field access allocates no BigInt.
+function getWord(view: DataView, off: number, width: number): number {
+  if (width === 4) return view.getInt32(off, LE);
+  const lo = view.getUint32(off + (LE ? 0 : 4), LE);
+  const hi = view.getInt32(off + (LE ? 4 : 0), LE);
+  return hi * 0x1_0000_0000 + lo;
+}
+function setWord(view: DataView, off: number, width: number, v: number): void {
+  if (width === 4) {
+    view.setInt32(off, v, LE);
+    return;
+  }
+  const lo = v >>> 0;
+  const hi = Math.floor(v / 0x1_0000_0000);
+  view.setUint32(off + (LE ? 0 : 4), lo, LE);
+  view.setInt32(off + (LE ? 4 : 0), hi, LE);
+}
+
+const TV = binding.layout.timeval;
+const TVW = TV.size / 2;
+const TS = binding.layout.timespec;
+const TSW = TS.size / 2;
+const LG = binding.layout.linger;
+const MAXW = (w: number) => (w === 4 ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER);
+
+/** struct timeval — seconds and microseconds (select's timeout, SO_RCVTIMEO, SO_SNDTIMEO). */
+export class timeval extends Struct {
+  /** A zeroed timeval, optionally with its fields set; or a view over `bytes`. */
+  constructor(tv_sec = 0, tv_usec = 0, bytes?: Uint8Array) {
+    super(TV.size, bytes);
+    if (bytes === undefined) {
+      this.tv_sec = tv_sec;
+      this.tv_usec = tv_usec;
+    }
+  }
+  /** Seconds. */
+  get tv_sec(): number {
+    return getWord(this.view, TV.tv_sec, TVW);
+  }
+  set tv_sec(v: number) {
+    setWord(this.view, TV.tv_sec, TVW, checkInt('timeval', 'tv_sec', v, -MAXW(TVW) - 1, MAXW(TVW)));
+  }
+  /** Microseconds. */
+  get tv_usec(): number {
+    return getWord(this.view, TV.tv_usec, TVW);
+  }
+  set tv_usec(v: number) {
+    setWord(this.view, TV.tv_usec, TVW, checkInt('timeval', 'tv_usec', v, -MAXW(TVW) - 1, MAXW(TVW)));
+  }
+}
+
+/** struct timespec — seconds and nanoseconds (pselect, ppoll, epoll_pwait2). */
+export class timespec extends Struct {
+  /** A zeroed timespec, optionally with its fields set; or a view over `bytes`. */
+  constructor(tv_sec = 0, tv_nsec = 0, bytes?: Uint8Array) {
+    super(TS.size, bytes);
+    if (bytes === undefined) {
+      this.tv_sec = tv_sec;
+      this.tv_nsec = tv_nsec;
+    }
+  }
+  /** Seconds. */
+  get tv_sec(): number {
+    return getWord(this.view, TS.tv_sec, TSW);
+  }
+  set tv_sec(v: number) {
+    setWord(this.view, TS.tv_sec, TSW, checkInt('timespec', 'tv_sec', v, -MAXW(TSW) - 1, MAXW(TSW)));
+  }
+  /** Nanoseconds. */
+  get tv_nsec(): number {
+    return getWord(this.view, TS.tv_nsec, TSW);
+  }
+  set tv_nsec(v: number) {
+    setWord(this.view, TS.tv_nsec, TSW, checkInt('timespec', 'tv_nsec', v, -MAXW(TSW) - 1, MAXW(TSW)));
+  }
+}
+
+/** struct linger — SO_LINGER: {l_onoff: 1, l_linger: 0} makes close() send a RST. */
+export class linger extends Struct {
+  /** A linger struct with the given fields; or a view over `bytes`. */
+  constructor(l_onoff = 0, l_linger = 0, bytes?: Uint8Array) {
+    super(LG.size, bytes);
+    if (bytes === undefined) {
+      this.l_onoff = l_onoff;
+      this.l_linger = l_linger;
+    }
+  }
+  /** Nonzero: linger on close. */
+  get l_onoff(): number {
+    return this.view.getInt32(LG.l_onoff, LE);
+  }
+  set l_onoff(v: number) {
+    this.view.setInt32(LG.l_onoff, checkInt('linger', 'l_onoff', v, -(2 ** 31), 2 ** 31 - 1), LE);
+  }
+  /** Seconds to linger. */
+  get l_linger(): number {
+    return this.view.getInt32(LG.l_linger, LE);
+  }
+  set l_linger(v: number) {
+    this.view.setInt32(LG.l_linger, checkInt('linger', 'l_linger', v, -(2 ** 31), 2 ** 31 - 1), LE);
+  }
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { binding } from '../lib/binding';
+
+// npm run test:asan sets SOCKFD_SANITIZED=1. This proves the suite then really runs against
+// the instrumented addon with the runtime loaded, so a broken switch cannot pass silently.
+describe('build', () => {
+  it.runIf(process.env.SOCKFD_SANITIZED === '1')('test:asan: the loaded addon is built with ASan and UBSan', () => {
+    const maps = readFileSync('/proc/self/maps', 'utf8');
+    expect(maps).toMatch(/libasan\.so/);
+    const addon = maps.split('\n').find((l) => /\.node$/.test(l) && /sockfd/.test(l));
+    expect(addon, 'the sockfd addon is mapped').toBeDefined();
+    const file = readFileSync(addon!.slice(addon!.indexOf('/')));
+    expect(file.includes('__asan_report')).toBe(true);
+    expect(file.includes('__ubsan_handle')).toBe(true);
+  });
+
+  it('the addon loads with its constants and layouts', () => {
+    expect(binding.layout.sockaddr_in.size).toBe(16);
+    expect(binding.layout.sockaddr_in6.size).toBe(28);
+    expect(binding.layout.sockaddr_un.size).toBe(110);
+    expect(binding.layout.sockaddr_storage.size).toBe(128);
+  });
+});
