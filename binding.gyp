@@ -20,7 +20,8 @@
         "native/poll.cc",
         "native/epoll.cc",
         "native/watch.cc",
-        "native/bench.cc"
+        "native/bench.cc",
+        "native/overhead.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],

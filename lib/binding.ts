@@ -26,6 +26,9 @@ export interface Binding {
     readonly linger: Layout<'l_onoff' | 'l_linger'>;
     readonly timeval: Layout<'tv_sec' | 'tv_usec'>;
     readonly timespec: Layout<'tv_sec' | 'tv_nsec'>;
+    readonly fd_set: Layout<'word'>;
+    readonly pollfd: Layout<'fd' | 'events' | 'revents'>;
+    readonly epoll_event: Layout<'events' | 'data'>;
   };
   // inet.cc
   inet_pton(af: number, src: string, dst: Bytes): number;
@@ -64,6 +67,25 @@ export interface Binding {
   getsockopt(fd: number, level: number, optname: number): number;
   getsockopt(fd: number, level: number, optname: number, optval: Bytes, optlen?: number): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
+  // select.cc, poll.cc, epoll.cc — structs, sets and arrays are passed as their memory (an
+  // ArrayBuffer is read fastest); null or an EMPTY buffer stands for C's NULL. `restart` is
+  // { restart: true } of the public wrappers, passed only when options were given.
+  select(nfds: number, readfds: Bytes | null, writefds: Bytes | null, exceptfds: Bytes | null, timeout: Bytes | null, restart?: boolean): number;
+  pselect(nfds: number, readfds: Bytes | null, writefds: Bytes | null, exceptfds: Bytes | null, timeout: Bytes | null, sigmask?: readonly number[] | null, restart?: boolean): number;
+  poll(fds: Bytes, nfds: number, timeout: number, restart?: boolean): number;
+  ppoll(fds: Bytes, nfds: number, tmo_p: Bytes | null, sigmask?: readonly number[] | null, restart?: boolean): number;
+  epoll_create1(flags: number): number;
+  epoll_ctl(epfd: number, op: number, fd: number, event: Bytes | null): number;
+  epoll_wait(epfd: number, events: Bytes, maxevents: number, timeout: number, restart?: boolean): number;
+  epoll_pwait(epfd: number, events: Bytes, maxevents: number, timeout: number, sigmask?: readonly number[] | null, restart?: boolean): number;
+  epoll_pwait2(epfd: number, events: Bytes, maxevents: number, timeout: Bytes | null, sigmask?: readonly number[] | null, restart?: boolean): number;
+  setEpollDataU64(event: Bytes, offset: number, value: bigint): void;
+  // overhead.cc — C loops of bench/overhead; each returns ns per call
+  overheadPoll(fd: number, iterations: number): number;
+  overheadEpollWait(epfd: number, iterations: number): number;
+  overheadSelect(fd: number, iterations: number): number;
+  overheadSendRecv(fd: number, fd2: number, iterations: number): number;
+  overheadRecvEagain(fd: number, iterations: number): number;
   // watch.cc
   watchInit(dispatch: (fd: number, events: number, status: number) => void): void;
   watch(fd: number, events: number, ref: boolean): void;

@@ -8,3 +8,6 @@ export * from './inet';
 export * from './socket';
 export * from './io';
 export * from './sockopt';
+export * from './select';
+export * from './poll';
+export * from './epoll';

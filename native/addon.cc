@@ -28,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitEpoll(env, e);
   InitWatch(env, e);
   InitBench(env, e);
+  InitOverhead(env, e);
   return exports;
 }
 

@@ -234,5 +234,6 @@ void InitPoll(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);
 void InitWatch(napi_env env, napi_value exports);
 void InitBench(napi_env env, napi_value exports);
+void InitOverhead(napi_env env, napi_value exports);
 
 }  // namespace sockfd

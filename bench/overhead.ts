@@ -1,0 +1,131 @@
+// bench/overhead — what one call through sockfd costs next to the same call made by C.
+//
+//   npm run bench:overhead [-- --iterations 200000 --rounds 9]
+//
+// Each case is timed twice in this same process, on the same fds: a TypeScript loop
+// calling the public API, and a C loop compiled into the addon (native/overhead.cc) making
+// the same syscall. In-process matters: Node's extra threads make every fd-taking syscall
+// slower (shared fd table), and a separate C program would not pay that. Rounds alternate
+// TS and C after a warm-up; the table shows the medians and their ratio.
+import {
+  AF_UNIX, close, EAGAIN, epoll_create1, epoll_ctl, EPOLL_CTL_ADD, epoll_event, epoll_wait,
+  EPOLLIN, FD_SET, fd_set, poll, pollfd, POLLIN, recv, select, send, SOCK_NONBLOCK,
+  SOCK_STREAM, socketpair, timeval, tryRecv,
+} from '../lib';
+import { binding } from '../lib/binding';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+const N = arg('iterations', 200_000);
+const ROUNDS = arg('rounds', 9);
+
+// fds: `ready` is readable (one unread byte), `pair` carries send+recv, `empty` is a
+// non-blocking socket with nothing to read.
+const ready = new Int32Array(2);
+socketpair(AF_UNIX, SOCK_STREAM, 0, ready);
+send(ready[0], new Uint8Array([1]));
+const pair = new Int32Array(2);
+socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
+const empty = new Int32Array(2);
+socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, empty);
+const fd = ready[1];
+
+const fds = pollfd.array(1);
+fds[0].fd = fd;
+fds[0].events = POLLIN;
+const epfd = epoll_create1(0);
+const ev = new epoll_event();
+ev.events = EPOLLIN;
+ev.data.fd = fd;
+epoll_ctl(epfd, EPOLL_CTL_ADD, fd, ev);
+const events = epoll_event.array(1);
+const readfds = new fd_set();
+FD_SET(fd, readfds);
+const tv = new timeval(0, 0);
+const byte = new Uint8Array(1);
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`bench/overhead: ${what} did not behave as the benchmark assumes`);
+}
+
+// Each TS loop is its own function so each call site stays monomorphic.
+function tsPoll(): number {
+  const t = process.hrtime.bigint();
+  let n = 0;
+  for (let i = 0; i < N; i++) n += poll(fds, 1, 0);
+  check(n === N, 'poll');
+  return Number(process.hrtime.bigint() - t) / N;
+}
+function tsEpollWait(): number {
+  const t = process.hrtime.bigint();
+  let n = 0;
+  for (let i = 0; i < N; i++) n += epoll_wait(epfd, events, 1, 0);
+  check(n === N, 'epoll_wait');
+  return Number(process.hrtime.bigint() - t) / N;
+}
+function tsSelect(): number {
+  const t = process.hrtime.bigint();
+  let n = 0;
+  for (let i = 0; i < N; i++) n += select(fd + 1, readfds, null, null, tv);
+  check(n === N, 'select');
+  return Number(process.hrtime.bigint() - t) / N;
+}
+function tsSendRecv(): number {
+  const t = process.hrtime.bigint();
+  let n = 0;
+  for (let i = 0; i < N; i++) {
+    send(pair[0], byte, 1);
+    n += recv(pair[1], byte, 1);
+  }
+  check(n === N, 'send+recv');
+  return Number(process.hrtime.bigint() - t) / N;
+}
+function tsEagain(): number {
+  const t = process.hrtime.bigint();
+  let n = 0;
+  for (let i = 0; i < N; i++) n += tryRecv(empty[0], byte, 1);
+  check(n === -EAGAIN * N, 'tryRecv');
+  return Number(process.hrtime.bigint() - t) / N;
+}
+
+const cases = [
+  { name: 'poll, 1 ready fd', ts: tsPoll, c: () => binding.overheadPoll(fd, N), target: 1.15 },
+  { name: 'epoll_wait, 1 ready fd', ts: tsEpollWait, c: () => binding.overheadEpollWait(epfd, N), target: 1.12 },
+  { name: 'select, 1 fd', ts: tsSelect, c: () => binding.overheadSelect(fd, N), target: 1.15 },
+  { name: 'send+recv, 1 byte', ts: tsSendRecv, c: () => binding.overheadSendRecv(pair[0], pair[1], N), target: 1.08 },
+  { name: 'recv meeting EAGAIN (tryRecv)', ts: tsEagain, c: () => binding.overheadRecvEagain(empty[0], N), target: 1.2 },
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+console.log(`sockfd per-call overhead: ${N} calls per run, median of ${ROUNDS} runs (node ${process.version}, ${process.arch})`);
+for (const k of cases) {
+  k.ts();
+  k.c();
+}
+const rows: string[][] = [];
+let missed = 0;
+for (const k of cases) {
+  const ts: number[] = [];
+  const c: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    ts.push(k.ts());
+    c.push(k.c());
+  }
+  const ratio = median(ts) / median(c);
+  if (ratio > k.target) missed++;
+  rows.push([k.name, median(ts).toFixed(0), median(c).toFixed(0), ratio.toFixed(2) + '×',
+    `≤ ${k.target.toFixed(2)}×`, ratio <= k.target ? 'yes' : 'no']);
+}
+
+const head = ['call', 'TS ns/call', 'C ns/call', 'ratio', 'target', 'met'];
+const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r: string[]) => '| ' + r.map((x, i) => (i === 0 ? x.padEnd(width[i]) : x.padStart(width[i]))).join(' | ') + ' |';
+console.log(line(head));
+console.log('|' + width.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+for (const r of rows) console.log(line(r));
+if (missed > 0) console.log(`${missed} target(s) missed; see bench/README.md for what the remaining cost is made of.`);
+
+for (const f of [...ready, ...pair, ...empty, epfd]) close(f);

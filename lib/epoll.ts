@@ -1,0 +1,144 @@
+// epoll(7): epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2 (native/epoll.cc).
+//
+// struct epoll_event is packed on x86-64 (12 bytes) and 16 bytes elsewhere; every size and
+// offset here comes from binding.layout.epoll_event. epoll_event.array(n) is ONE buffer laid
+// out as struct epoll_event[n] with a JS array of views over it, which epoll_wait fills in
+// place.
+import { binding } from './binding';
+import { attachBytes, kArrayBuffer, NONE, structMem, timespecBytes, type WaitOptions } from './poll';
+import { checkInt, LE, Struct, timespec } from './struct';
+
+const L = binding.layout.epoll_event;
+
+/** An array made by epoll_event.array(n): views over one buffer laid out as struct epoll_event[n]. */
+export type EpollEventArray = epoll_event[] & { readonly [kArrayBuffer]: ArrayBuffer };
+
+/** union epoll_data { void *ptr; int fd; uint32_t u32; uint64_t u64; } — the data of one epoll_event. */
+export class epoll_data {
+  readonly #view: DataView;
+  readonly #bytes: Uint8Array;
+
+  /** The data of the epoll_event whose memory is `bytes` (`view` over the same bytes). */
+  constructor(view: DataView, bytes: Uint8Array) {
+    this.#view = view;
+    this.#bytes = bytes;
+  }
+
+  /** data.fd: the union read as an int. */
+  get fd(): number {
+    return this.#view.getInt32(L.data, LE);
+  }
+  set fd(v: number) {
+    this.#view.setInt32(L.data, checkInt('epoll_event', 'data.fd', v, -0x80000000, 0x7fffffff), LE);
+  }
+  /** data.u32: the union read as a uint32_t. */
+  get u32(): number {
+    return this.#view.getUint32(L.data, LE);
+  }
+  set u32(v: number) {
+    this.#view.setUint32(L.data, checkInt('epoll_event', 'data.u32', v, 0, 0xffffffff), LE);
+  }
+  /** data.u64: the union read as a uint64_t, exact as a bigint in [0n, 2n**64n - 1n]. */
+  get u64(): bigint {
+    return this.#view.getBigUint64(L.data, LE);
+  }
+  set u64(v: bigint) {
+    // Through the addon: napi_get_value_bigint_uint64's lossless flag rejects -1n and 2n**64n.
+    binding.setEpollDataU64(this.#bytes, 0, v);
+  }
+}
+
+/** struct epoll_event { uint32_t events; epoll_data_t data; } — for epoll_ctl and epoll_wait. */
+export class epoll_event extends Struct {
+  /** The union: data.fd, data.u32, data.u64 (bigint). */
+  readonly data: epoll_data;
+
+  /** A standalone epoll_event, or (with `bytes`) a view over one entry of a shared array. */
+  constructor(bytes?: Uint8Array) {
+    super(L.size, bytes);
+    this.data = new epoll_data(this.view, this.bytes);
+  }
+
+  /** A real JS array of `n` epoll_event views over ONE buffer laid out as struct epoll_event[n]. */
+  static array(n: number): EpollEventArray {
+    checkInt('epoll_event.array', 'n', n, 0, 0x7fffffff);
+    const buf = new Uint8Array(n * L.size);
+    const items: epoll_event[] = new Array(n);
+    for (let i = 0; i < n; i++) items[i] = new epoll_event(buf.subarray(i * L.size, (i + 1) * L.size));
+    return attachBytes(items, buf);
+  }
+
+  /** Event mask (EPOLLIN | EPOLLET ...); a negative int32 from JS `|` is taken as its bit pattern. */
+  get events(): number {
+    return this.view.getUint32(L.events, LE);
+  }
+  set events(v: number) {
+    this.view.setUint32(L.events, checkInt('epoll_event', 'events', v, -0x80000000, 0xffffffff) >>> 0, LE);
+  }
+}
+
+// The buffer epoll_wait fills: an epoll_event.array, or a single epoll_event.
+function eventsBytes(fn: string, events: EpollEventArray | epoll_event): ArrayBuffer | Uint8Array {
+  const buf = (events as EpollEventArray)[kArrayBuffer];
+  if (buf !== undefined) return buf;
+  if (events instanceof epoll_event) return structMem(events);
+  throw new TypeError(`${fn}: events must be an array made by epoll_event.array(n) or an epoll_event`);
+}
+
+/**
+ * epoll_create1(flags) — man 2 epoll_create1. Returns a new epoll fd; EPOLL_CLOEXEC is
+ * always added (fcntl(epfd, F_SETFD, 0) opts out). Throws EINVAL, EMFILE, ENFILE, ENOMEM.
+ */
+export function epoll_create1(flags: number): number {
+  return binding.epoll_create1(flags);
+}
+
+/**
+ * epoll_ctl(epfd, op, fd, event) — man 2 epoll_ctl. EPOLL_CTL_ADD / MOD / DEL `fd` in the
+ * interest list of `epfd`; `event` may be null for DEL. Returns 0. Throws EBADF, EEXIST,
+ * EINVAL, ELOOP, ENOENT, ENOMEM, ENOSPC, EPERM.
+ */
+export function epoll_ctl(epfd: number, op: number, fd: number, event: epoll_event | null): number {
+  if (event !== null && event !== undefined && !(event instanceof epoll_event)) {
+    throw new TypeError('epoll_ctl: event must be an epoll_event or null');
+  }
+  return binding.epoll_ctl(epfd, op, fd, event == null ? NONE : structMem(event));
+}
+
+/**
+ * epoll_wait(epfd, events, maxevents, timeout) — man 2 epoll_wait. Waits up to `timeout` ms
+ * (-1: forever) and fills the first entries of `events`; returns how many (0 on timeout).
+ * Throws ErrnoError EINTR (unless `{ restart: true }`), EBADF, EINVAL; RangeError when
+ * maxevents < 1 or exceeds the array.
+ */
+export function epoll_wait(epfd: number, events: EpollEventArray | epoll_event, maxevents: number,
+                           timeout: number, options?: WaitOptions): number {
+  const buf = (events as EpollEventArray)[kArrayBuffer] ?? eventsBytes('epoll_wait', events);
+  // `restart` is passed only when options are given: one Node-API call less on the hot path.
+  return options === undefined
+    ? binding.epoll_wait(epfd, buf, maxevents, timeout)
+    : binding.epoll_wait(epfd, buf, maxevents, timeout, options.restart === true);
+}
+
+/**
+ * epoll_pwait(epfd, events, maxevents, timeout, sigmask) — man 2 epoll_pwait. As
+ * epoll_wait, blocking the given signal numbers for the duration of the wait.
+ */
+export function epoll_pwait(epfd: number, events: EpollEventArray | epoll_event, maxevents: number,
+                            timeout: number, sigmask?: readonly number[] | null,
+                            options?: WaitOptions): number {
+  return binding.epoll_pwait(epfd, eventsBytes('epoll_pwait', events), maxevents, timeout, sigmask,
+    options?.restart === true);
+}
+
+/**
+ * epoll_pwait2(epfd, events, maxevents, timeout, sigmask) — man 2 epoll_pwait2 (Linux 5.11).
+ * As epoll_pwait with a timespec timeout (null: forever; not changed). Throws ENOSYS on an
+ * older kernel.
+ */
+export function epoll_pwait2(epfd: number, events: EpollEventArray | epoll_event, maxevents: number,
+                             timeout: timespec | null, sigmask?: readonly number[] | null,
+                             options?: WaitOptions): number {
+  return binding.epoll_pwait2(epfd, eventsBytes('epoll_pwait2', events), maxevents,
+    timespecBytes('epoll_pwait2', timeout), sigmask, options?.restart === true);
+}

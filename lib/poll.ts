@@ -1,0 +1,162 @@
+// poll(2) and ppoll(2) over `struct pollfd[]` (native/poll.cc).
+//
+// pollfd.array(n) allocates ONE buffer laid out as the C array and returns a real JS array
+// of views into it; poll() hands that buffer to the kernel as is, which writes revents in
+// place. Nothing is copied or allocated per call. A plain array of { fd, events } objects is
+// accepted too, as a convenience that copies in and out.
+import { binding } from './binding';
+import { checkInt, LE, Struct, timespec } from './struct';
+
+const L = binding.layout.pollfd;
+
+/** The trailing options of a wait (select, poll, epoll_wait and their p-variants). */
+export interface WaitOptions {
+  /**
+   * Restart the wait after EINTR with the time that is left (CLOCK_MONOTONIC deadline)
+   * instead of throwing ErrnoError 'EINTR'. Off by default: the EINTR is what lets a JS
+   * signal listener (process.on('SIGINT')) run while the process is blocked in the wait.
+   */
+  restart?: boolean;
+}
+
+/**
+ * @internal The key under which pollfd.array / epoll_event.array keep their one
+ * ArrayBuffer. The wrappers hand the addon the ArrayBuffer itself, not a view: reading an
+ * ArrayBuffer costs the addon ~7 ns, a typed array ~25 ns (native/wait.h GetMem).
+ */
+export const kArrayBuffer: unique symbol = Symbol('sockfd.arrayBuffer');
+
+/** An array made by pollfd.array(n): views over one buffer laid out as struct pollfd[n]. */
+export type PollfdArray = pollfd[] & { readonly [kArrayBuffer]: ArrayBuffer };
+
+/** @internal C's NULL for an optional struct or set: the addon reads an empty buffer as NULL (native/wait.h GetOptMem). */
+export const NONE: ArrayBuffer = new ArrayBuffer(0);
+
+/** @internal What the addon reads fastest for a struct's bytes: its ArrayBuffer when the struct fills it. */
+export function memOf(b: Uint8Array): ArrayBuffer | Uint8Array {
+  const ab = b.buffer;
+  return b.byteOffset === 0 && b.byteLength === ab.byteLength ? (ab as ArrayBuffer) : b;
+}
+
+const kMem: unique symbol = Symbol('sockfd.mem');
+
+/**
+ * @internal memOf(s.bytes), remembered on the struct: reading a typed array's `buffer`
+ * is a runtime call in V8 (~20 ns), too slow for select's per-call timeval.
+ */
+export function structMem(s: Struct): ArrayBuffer | Uint8Array {
+  const m = (s as Struct & { [kMem]?: ArrayBuffer | Uint8Array })[kMem];
+  if (m !== undefined) return m;
+  const mem = memOf(s.bytes);
+  Object.defineProperty(s, kMem, { value: mem, enumerable: false });
+  return mem;
+}
+
+/** A plain { fd, events } entry, accepted by poll() as a convenience (revents is set on it). */
+export interface PollRequest {
+  fd: number;
+  events: number;
+  revents?: number;
+}
+
+/** @internal Shares `buf` as the one buffer behind an element-view array. */
+export function attachBytes<T>(items: T[], buf: Uint8Array): T[] & { readonly [kArrayBuffer]: ArrayBuffer } {
+  Object.defineProperty(items, kArrayBuffer, { value: buf.buffer, enumerable: false });
+  return items as T[] & { readonly [kArrayBuffer]: ArrayBuffer };
+}
+
+/** struct pollfd { int fd; short events; short revents; } — one entry of a poll() array. */
+export class pollfd extends Struct {
+  /**
+   * A standalone pollfd, or (with `bytes`) a view over one entry of a shared array; use
+   * pollfd.array(n) to build the array poll() takes.
+   */
+  constructor(bytes?: Uint8Array) {
+    super(L.size, bytes);
+  }
+
+  /** A real JS array of `n` pollfd views over ONE buffer laid out as struct pollfd[n]. */
+  static array(n: number): PollfdArray {
+    checkInt('pollfd.array', 'n', n, 0, 0x7fffffff);
+    const buf = new Uint8Array(n * L.size);
+    const items: pollfd[] = new Array(n);
+    for (let i = 0; i < n; i++) items[i] = new pollfd(buf.subarray(i * L.size, (i + 1) * L.size));
+    return attachBytes(items, buf);
+  }
+
+  /** The fd to watch; a negative fd is skipped by the kernel (its revents read 0). */
+  get fd(): number {
+    return this.view.getInt32(L.fd, LE);
+  }
+  set fd(v: number) {
+    this.view.setInt32(L.fd, checkInt('pollfd', 'fd', v, -0x80000000, 0x7fffffff), LE);
+  }
+  /** Requested events (POLLIN | POLLOUT | POLLPRI | POLLRDHUP ...). */
+  get events(): number {
+    return this.view.getInt16(L.events, LE);
+  }
+  set events(v: number) {
+    this.view.setInt16(L.events, checkInt('pollfd', 'events', v, -0x8000, 0xffff), LE);
+  }
+  /** Returned events, written by the kernel (plus POLLERR, POLLHUP, POLLNVAL). */
+  get revents(): number {
+    return this.view.getInt16(L.revents, LE);
+  }
+  set revents(v: number) {
+    this.view.setInt16(L.revents, checkInt('pollfd', 'revents', v, -0x8000, 0xffff), LE);
+  }
+}
+
+// The convenience path: a plain array (or a slice of a pollfd array) is copied into a
+// scratch buffer and revents copied back.
+function pollPlain(fn: string, fds: readonly PollRequest[], nfds: number,
+                   call: (buf: ArrayBuffer) => number): number {
+  if (!Array.isArray(fds)) {
+    throw new TypeError(`${fn}: fds must be an array made by pollfd.array(n) or an array of { fd, events }`);
+  }
+  checkInt(fn, 'nfds', nfds, 0, fds.length);
+  const tmp = pollfd.array(nfds);
+  for (let i = 0; i < nfds; i++) {
+    tmp[i].fd = fds[i].fd;
+    tmp[i].events = fds[i].events;
+  }
+  const r = call(tmp[kArrayBuffer]);
+  for (let i = 0; i < nfds; i++) fds[i].revents = tmp[i].revents;
+  return r;
+}
+
+/**
+ * poll(fds, nfds, timeout) — man 2 poll. Waits up to `timeout` ms (-1: forever) for one of
+ * the first `nfds` entries to be ready; fills each revents in place and returns how many
+ * entries have a non-zero revents (0 on timeout). Throws ErrnoError EINTR (unless
+ * `{ restart: true }`), EINVAL, ENOMEM; RangeError when nfds exceeds the array.
+ */
+export function poll(fds: PollfdArray | PollRequest[], nfds: number, timeout: number,
+                     options?: WaitOptions): number {
+  const buf = (fds as PollfdArray)[kArrayBuffer];
+  // `restart` is passed only when options are given: one Node-API call less on the hot path.
+  if (buf !== undefined) {
+    return options === undefined ? binding.poll(buf, nfds, timeout) : binding.poll(buf, nfds, timeout, options.restart === true);
+  }
+  return pollPlain('poll', fds, nfds, (b) => binding.poll(b, nfds, timeout, options?.restart === true));
+}
+
+/**
+ * ppoll(fds, nfds, tmo_p, sigmask) — man 2 ppoll. As poll, with a timespec timeout (null:
+ * forever; the timespec is not changed) and, if given, the signal numbers to block for the
+ * duration of the wait. Throws as poll.
+ */
+export function ppoll(fds: PollfdArray | PollRequest[], nfds: number, tmo_p: timespec | null,
+                      sigmask?: readonly number[] | null, options?: WaitOptions): number {
+  const ts = timespecBytes('ppoll', tmo_p);
+  const buf = (fds as PollfdArray)[kArrayBuffer];
+  if (buf !== undefined) return binding.ppoll(buf, nfds, ts, sigmask, options?.restart === true);
+  return pollPlain('ppoll', fds, nfds, (b) => binding.ppoll(b, nfds, ts, sigmask, options?.restart === true));
+}
+
+/** @internal The bytes of a timespec argument (null stays null), type-checked. */
+export function timespecBytes(fn: string, ts: timespec | null | undefined): ArrayBuffer | Uint8Array {
+  if (ts === null || ts === undefined) return NONE;
+  if (!(ts instanceof timespec)) throw new TypeError(`${fn}: timeout must be a timespec or null`);
+  return structMem(ts);
+}

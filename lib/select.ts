@@ -1,0 +1,113 @@
+// select(2) and pselect(2) over fd_set bitmaps (native/select.cc).
+//
+// FD_ZERO/FD_SET/FD_CLR/FD_ISSET are done here with explicit bit arithmetic on the set's
+// bytes, never glibc's macros: an fd the set cannot hold is a RangeError instead of a write
+// past the set. The bitmap is an array of C longs (binding.layout.fd_set.word bytes each),
+// bit `fd % bits` of word `fd / bits`, as the kernel reads it.
+import { binding } from './binding';
+import { FD_SETSIZE } from './constants';
+import { NONE, structMem, timespecBytes, type WaitOptions } from './poll';
+import { checkInt, LE, Struct, timespec, timeval } from './struct';
+
+const L = binding.layout.fd_set;
+const WORD_BITS = L.word * 8;
+
+/**
+ * fd_set — the select() bitmap. `new fd_set()` holds fds 0..FD_SETSIZE-1 (1024) like C's.
+ * `new fd_set(setsize)` is an explicitly larger set (Linux's select reads ceil(nfds/64)
+ * words, so fds past 1024 work when every set passed holds nfds bits); setsize is rounded
+ * up to a whole word.
+ */
+export class fd_set extends Struct {
+  /** How many fds (0..setsize-1) this set can hold. */
+  readonly setsize: number;
+
+  constructor(setsize: number = FD_SETSIZE) {
+    checkInt('fd_set', 'setsize', setsize, 1, 0x7fffffff);
+    const words = Math.ceil(setsize / WORD_BITS);
+    super(Math.max(words * L.word, L.size));
+    this.setsize = this.bytes.length * 8;
+  }
+}
+
+// Byte index and bit of `fd` in the bytes of a set of longs.
+function locate(fn: string, fd: number, set: fd_set): number {
+  if (!(set instanceof fd_set)) throw new TypeError(`${fn}: set must be an fd_set`);
+  if (typeof fd !== 'number') throw new TypeError(`${fn}: fd must be an integer, got ${typeof fd}`);
+  if (!Number.isInteger(fd) || fd < 0 || fd >= set.setsize) {
+    const e = new RangeError(
+      `${fn}: fd must be an integer in [0, ${set.setsize - 1}] (the set holds ${set.setsize} fds; ` +
+        `use new fd_set(setsize) for more), got ${fd}`,
+    );
+    (e as RangeError & { code: string }).code = 'ERR_OUT_OF_RANGE';
+    throw e;
+  }
+  const word = Math.floor(fd / WORD_BITS);
+  const bit = fd % WORD_BITS;
+  const byteInWord = LE ? bit >> 3 : L.word - 1 - (bit >> 3);
+  return (word * L.word + byteInWord) * 8 + (bit & 7);
+}
+
+/** FD_ZERO(set) — man 2 select: clears every fd of the set. */
+export function FD_ZERO(set: fd_set): void {
+  if (!(set instanceof fd_set)) throw new TypeError('FD_ZERO: set must be an fd_set');
+  set.bytes.fill(0);
+}
+
+/** FD_SET(fd, set) — man 2 select: adds fd; RangeError when the set cannot hold it. */
+export function FD_SET(fd: number, set: fd_set): void {
+  const at = locate('FD_SET', fd, set);
+  set.bytes[at >> 3] |= 1 << (at & 7);
+}
+
+/** FD_CLR(fd, set) — man 2 select: removes fd; RangeError when the set cannot hold it. */
+export function FD_CLR(fd: number, set: fd_set): void {
+  const at = locate('FD_CLR', fd, set);
+  set.bytes[at >> 3] &= ~(1 << (at & 7));
+}
+
+/** FD_ISSET(fd, set) — man 2 select: whether fd is in the set (a boolean, where C gives 0/1). */
+export function FD_ISSET(fd: number, set: fd_set): boolean {
+  const at = locate('FD_ISSET', fd, set);
+  return (set.bytes[at >> 3] & (1 << (at & 7))) !== 0;
+}
+
+function setBytes(fn: string, name: string, s: fd_set | null | undefined): ArrayBuffer | Uint8Array {
+  if (s === null || s === undefined) return NONE;
+  if (!(s instanceof fd_set)) throw new TypeError(`${fn}: ${name} must be an fd_set or null`);
+  return structMem(s);
+}
+
+/**
+ * select(nfds, readfds, writefds, exceptfds, timeout) — man 2 select. Waits until an fd
+ * below `nfds` in a set is ready or `timeout` passes (null: forever). The sets are
+ * rewritten in place to the ready fds, the timeval is updated with the time left (as Linux
+ * does), and the number of ready fds is returned. Throws ErrnoError EBADF, EINTR (unless
+ * `{ restart: true }`), EINVAL, ENOMEM; RangeError when nfds exceeds a set's size.
+ */
+export function select(nfds: number, readfds: fd_set | null, writefds: fd_set | null,
+                       exceptfds: fd_set | null, timeout: timeval | null, options?: WaitOptions): number {
+  let tv: ArrayBuffer | Uint8Array = NONE;
+  if (timeout !== null && timeout !== undefined) {
+    if (!(timeout instanceof timeval)) throw new TypeError('select: timeout must be a timeval or null');
+    tv = structMem(timeout);
+  }
+  const r = setBytes('select', 'readfds', readfds);
+  const w = setBytes('select', 'writefds', writefds);
+  const e = setBytes('select', 'exceptfds', exceptfds);
+  // `restart` is passed only when options are given: one Node-API call less on the hot path.
+  return options === undefined
+    ? binding.select(nfds, r, w, e, tv)
+    : binding.select(nfds, r, w, e, tv, options.restart === true);
+}
+
+/**
+ * pselect(nfds, readfds, writefds, exceptfds, timeout, sigmask) — man 2 pselect. As select
+ * with a timespec (not changed) and, if given, the signal numbers to block during the wait.
+ */
+export function pselect(nfds: number, readfds: fd_set | null, writefds: fd_set | null,
+                        exceptfds: fd_set | null, timeout: timespec | null,
+                        sigmask?: readonly number[] | null, options?: WaitOptions): number {
+  return binding.pselect(nfds, setBytes('pselect', 'readfds', readfds), setBytes('pselect', 'writefds', writefds),
+    setBytes('pselect', 'exceptfds', exceptfds), timespecBytes('pselect', timeout), sigmask, options?.restart === true);
+}

@@ -1,0 +1,245 @@
+import { constants } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import {
+  accept, close, EPOLL_CTL_ADD, epoll_create1, epoll_ctl, epoll_event, epoll_wait,
+  FD_ISSET, FD_SET, fd_set, poll, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI,
+  POLLRDHUP, pollfd, ppoll, select, send, timespec, timeval,
+} from '../lib';
+import { binding } from '../lib/binding';
+import { kArrayBuffer } from '../lib/poll';
+import { runChild } from './helpers/child';
+import { closeAll, connectTo, listenLoopback, mixedSockets, unixPair } from './helpers/mux-sockets';
+
+describe('poll', () => {
+  it('poll: a listening socket reports POLLIN when a client connects, and accept succeeds (the poll server)', () => {
+    const server = listenLoopback();
+    const fds = pollfd.array(1);
+    fds[0].fd = server.fd;
+    fds[0].events = POLLIN;
+    expect(poll(fds, 1, 0)).toBe(0);
+    expect(fds[0].revents).toBe(0);
+    const client = connectTo(server.addr);
+    expect(poll(fds, 1, 2000)).toBe(1);
+    expect(fds[0].revents & POLLIN).toBe(POLLIN);
+    const conn = accept(server.fd);
+    expect(conn).toBeGreaterThan(2);
+    closeAll([conn, client, server.fd]);
+  });
+
+  it('pollfd.array(n): a real array of views over ONE buffer laid out as struct pollfd[n]', () => {
+    const L = binding.layout.pollfd;
+    expect(L.size).toBe(8);
+    const fds = pollfd.array(3);
+    expect(Array.isArray(fds)).toBe(true);
+    expect(fds).toHaveLength(3);
+    const mem = new DataView(fds[kArrayBuffer]);
+    expect(mem.byteLength).toBe(3 * L.size);
+    fds[2].fd = 1234;
+    fds[2].events = POLLIN | POLLOUT;
+    expect(mem.getInt32(2 * L.size + L.fd, true)).toBe(1234);
+    expect(mem.getInt16(2 * L.size + L.events, true)).toBe(POLLIN | POLLOUT);
+    // The kernel's write-back lands in the same memory the views read.
+    const [a, b] = unixPair();
+    fds[0].fd = a;
+    fds[0].events = POLLOUT;
+    expect(poll(fds, 1, 0)).toBe(1);
+    expect(mem.getInt16(L.revents, true)).toBe(POLLOUT);
+    expect(fds[0].revents).toBe(POLLOUT);
+    closeAll([a, b]);
+  });
+
+  it('poll: a negative fd is ignored (revents 0) and a closed fd reports POLLNVAL', () => {
+    const [a, b] = unixPair();
+    close(b);
+    const fds = pollfd.array(2);
+    fds[0].fd = -1;
+    fds[0].events = POLLIN;
+    fds[1].fd = b;
+    fds[1].events = POLLIN;
+    expect(poll(fds, 2, 0)).toBe(1);
+    expect(fds[0].revents).toBe(0);
+    expect(fds[1].revents).toBe(POLLNVAL);
+    close(a);
+  });
+
+  it('poll: readiness of a socketpair: POLLIN after send, POLLHUP|POLLRDHUP after the peer closes', () => {
+    const [a, b] = unixPair();
+    const fds = pollfd.array(1);
+    fds[0].fd = a;
+    fds[0].events = POLLIN | POLLRDHUP;
+    expect(poll(fds, 1, 0)).toBe(0);
+    send(b, new Uint8Array([7]));
+    expect(poll(fds, 1, 0)).toBe(1);
+    expect(fds[0].revents).toBe(POLLIN);
+    close(b);
+    poll(fds, 1, 0);
+    expect(fds[0].revents).toBe(POLLIN | POLLHUP | POLLRDHUP);
+    close(a);
+  });
+
+  it('poll: a plain array of { fd, events } is accepted and gets revents', () => {
+    const [a, b] = unixPair();
+    const plain: { fd: number; events: number; revents?: number }[] = [
+      { fd: a, events: POLLIN },
+      { fd: b, events: POLLOUT },
+    ];
+    expect(poll(plain, 2, 0)).toBe(1);
+    expect(plain[0].revents).toBe(0);
+    expect(plain[1].revents).toBe(POLLOUT);
+    closeAll([a, b]);
+  });
+
+  it('poll: the timeout elapses and 0 is returned when nothing is ready', () => {
+    const [a, b] = unixPair();
+    const fds = pollfd.array(1);
+    fds[0].fd = a;
+    fds[0].events = POLLIN;
+    const t0 = performance.now();
+    expect(poll(fds, 1, 60)).toBe(0);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
+    closeAll([a, b]);
+  });
+
+  it('poll: nfds past the array, a non-integer nfds and a timeout outside int are rejected before the syscall', () => {
+    const fds = pollfd.array(2);
+    expect(() => poll(fds, 3, 0)).toThrow(RangeError);
+    expect(() => poll(fds, 3, 0)).toThrow(/nfds 3 exceeds the 2 entries/);
+    expect(() => poll(fds, 1.5, 0)).toThrow(RangeError);
+    expect(() => poll(fds, NaN, 0)).toThrow(RangeError);
+    expect(() => poll(fds, '1' as never, 0)).toThrow(TypeError);
+    expect(() => poll(fds, 1, 2 ** 31)).toThrow(RangeError);
+    expect(() => poll(fds, 1, -(2 ** 31) - 1)).toThrow(RangeError);
+    expect(() => poll([{ fd: 0, events: POLLIN }], 2, 0)).toThrow(RangeError);
+    expect(() => poll(42 as never, 1, 0)).toThrow(TypeError);
+  });
+
+  it('pollfd: fields are checked, never wrapped', () => {
+    const p = new pollfd();
+    expect(() => (p.fd = 2 ** 32 + 3)).toThrow(RangeError);
+    expect(() => (p.events = 0x10000)).toThrow(RangeError);
+    expect(() => (p.fd = 3.5)).toThrow(RangeError);
+    p.fd = -1;
+    expect(p.fd).toBe(-1);
+  });
+
+  it('ppoll: a timespec timeout (left unchanged) and a null one; a signal mask is accepted', () => {
+    const [a, b] = unixPair();
+    const fds = pollfd.array(1);
+    fds[0].fd = a;
+    fds[0].events = POLLIN;
+    const ts = new timespec(0, 30_000_000);
+    const t0 = performance.now();
+    expect(ppoll(fds, 1, ts, [constants.signals.SIGUSR1])).toBe(0);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
+    expect(ts.tv_sec).toBe(0);
+    expect(ts.tv_nsec).toBe(30_000_000);
+    send(b, new Uint8Array([1]));
+    expect(ppoll(fds, 1, null)).toBe(1);
+    expect(fds[0].revents).toBe(POLLIN);
+    expect(() => ppoll(fds, 1, null, [0])).toThrow(RangeError);
+    expect(() => ppoll(fds, 1, new timeval() as never)).toThrow(TypeError);
+    closeAll([a, b]);
+  });
+
+  it('poll: { restart: true } keeps waiting through EINTR until the original deadline', async () => {
+    const r = await runChild(`
+      let signals = 0;
+      process.on('SIGUSR2', () => { signals++; });
+      const sv = new Int32Array(2);
+      sockfd.socketpair(sockfd.AF_UNIX, sockfd.SOCK_STREAM, 0, sv);
+      const fds = sockfd.pollfd.array(1);
+      fds[0].fd = sv[0]; fds[0].events = sockfd.POLLIN;
+      console.log('waiting');
+      const t0 = Date.now();
+      const n = sockfd.poll(fds, 1, 600, { restart: true });
+      console.log('done', n, Date.now() - t0);
+      sockfd.close(sv[0]); sockfd.close(sv[1]);
+      setImmediate(() => console.log('handled', signals));
+    `, { onLine: (line, child) => { if (line === 'waiting') setTimeout(() => child.kill('SIGUSR2'), 150); } });
+    expect(r.stderr).toBe('');
+    const m = /done (\d+) (\d+)/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBe(0);
+    expect(Number(m![2])).toBeGreaterThanOrEqual(590);
+    expect(Number(m![2])).toBeLessThan(1500);
+    expect(r.stdout).toContain('handled 1');
+  });
+
+  it('poll: without { restart }, a signal during poll(-1) throws EINTR so the JS handler runs', async () => {
+    const r = await runChild(`
+      let got = false;
+      process.on('SIGINT', () => { got = true; });
+      const sv = new Int32Array(2);
+      sockfd.socketpair(sockfd.AF_UNIX, sockfd.SOCK_STREAM, 0, sv);
+      const fds = sockfd.pollfd.array(1);
+      fds[0].fd = sv[0]; fds[0].events = sockfd.POLLIN;
+      function loop() {
+        if (got) { console.log('stopped'); sockfd.close(sv[0]); sockfd.close(sv[1]); return; }
+        console.log('waiting');
+        try { sockfd.poll(fds, 1, -1); } catch (e) { console.log('caught', e.code, e instanceof sockfd.ErrnoError); }
+        setImmediate(loop);
+      }
+      loop();
+    `, { onLine: (line, child) => { if (line === 'waiting') setTimeout(() => child.kill('SIGINT'), 100); } });
+    expect(r.stdout).toContain('caught EINTR true');
+    expect(r.stdout).toContain('stopped');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('select, poll and epoll agree', () => {
+  it('for 64 sockets in mixed states (readable, writable, peer closed, reset, full), all three report the same readiness', () => {
+    const { watched, opened } = mixedSockets(64);
+    // poll
+    const fds = pollfd.array(watched.length);
+    watched.forEach((w, i) => {
+      fds[i].fd = w.fd;
+      fds[i].events = POLLIN | POLLOUT | POLLPRI;
+    });
+    const nPoll = poll(fds, watched.length, 0);
+    // epoll (level-triggered, same interest)
+    const epfd = epoll_create1(0);
+    const ev = new epoll_event();
+    for (const w of watched) {
+      ev.events = POLLIN | POLLOUT | POLLPRI;
+      ev.data.fd = w.fd;
+      epoll_ctl(epfd, EPOLL_CTL_ADD, w.fd, ev);
+    }
+    const events = epoll_event.array(watched.length);
+    const nEpoll = epoll_wait(epfd, events, watched.length, 0);
+    const byFd = new Map<number, number>();
+    for (let i = 0; i < nEpoll; i++) byFd.set(events[i].data.fd, events[i].events);
+    // select
+    const maxfd = Math.max(...watched.map((w) => w.fd));
+    const r = new fd_set();
+    const w = new fd_set();
+    const e = new fd_set();
+    for (const x of watched) {
+      FD_SET(x.fd, r);
+      FD_SET(x.fd, w);
+      FD_SET(x.fd, e);
+    }
+    const nSelect = select(maxfd + 1, r, w, e, new timeval(0, 0));
+
+    expect(nPoll).toBe(nEpoll);
+    let selectBits = 0;
+    for (const [i, x] of watched.entries()) {
+      const rev = fds[i].revents;
+      expect(byFd.get(x.fd) ?? 0, `${x.state} fd ${x.fd}`).toBe(rev);
+      // The kernel's select sets: in = POLLIN|POLLHUP|POLLERR, out = POLLOUT|POLLERR, ex = POLLPRI.
+      expect(FD_ISSET(x.fd, r), `${x.state} readfds`).toBe((rev & (POLLIN | POLLHUP | POLLERR)) !== 0);
+      expect(FD_ISSET(x.fd, w), `${x.state} writefds`).toBe((rev & (POLLOUT | POLLERR)) !== 0);
+      expect(FD_ISSET(x.fd, e), `${x.state} exceptfds`).toBe((rev & POLLPRI) !== 0);
+      selectBits += Number(FD_ISSET(x.fd, r)) + Number(FD_ISSET(x.fd, w)) + Number(FD_ISSET(x.fd, e));
+      // Each state reports what the kernel documents for it.
+      if (x.state === 'readable') expect(rev).toBe(POLLIN | POLLOUT);
+      if (x.state === 'writable') expect(rev).toBe(POLLOUT);
+      if (x.state === 'peer-closed') expect(rev & (POLLIN | POLLHUP)).toBe(POLLIN | POLLHUP);
+      if (x.state === 'reset') expect(rev & (POLLERR | POLLHUP)).toBe(POLLERR | POLLHUP);
+      if (x.state === 'full') expect(rev).toBe(0);
+    }
+    expect(nSelect).toBe(selectBits);
+    closeAll([...opened, epfd]);
+  });
+
+});
