@@ -197,8 +197,8 @@ napi_value Watch(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
-// watching(fd): the events the fd's watcher is started with (0 when stopped), or -1 when
-// the fd has no watcher. For tests: shows that close() and teardown remove watchers.
+// watching(fd): the events the fd's watcher currently wants (0 when idle), or -1 when the
+// fd has no watcher. For tests: shows the shared mask and that close() removes watchers.
 napi_value Watching(napi_env env, napi_callback_info info) {
   Args a = GetArgs(env, info);
   int fd;
@@ -206,7 +206,7 @@ napi_value Watching(napi_env env, napi_callback_info info) {
   Registry* reg = GetRegistry(env);
   if (reg == nullptr) return Int(env, -1);
   auto it = reg->fds.find(fd);
-  return Int(env, it == reg->fds.end() ? -1 : it->second->started);
+  return Int(env, it == reg->fds.end() ? -1 : it->second->want);
 }
 
 // watchInit(dispatch): registers lib/async.ts's dispatch(fd, events, status), once per
