@@ -60,6 +60,11 @@ class FdWatch {
   refs = 0;
   mask = 0;
   ref = false;
+  // recvAsync's guess whether a recv right now would meet EAGAIN: set when the last recv
+  // drained the socket (returned less than asked, or EAGAIN), cleared when it filled the
+  // buffer. While set, recvAsync skips the speculative syscall and waits for readiness,
+  // as libuv's reads do; a stream with data queued keeps reading without waiting.
+  drained = false;
   constructor(readonly fd: number) {}
 }
 
@@ -82,6 +87,15 @@ class Waiter {
 }
 
 const watches = new Map<number, FdWatch>();
+
+function watchOf(fd: number): FdWatch {
+  let w = watches.get(fd);
+  if (w === undefined) {
+    w = new FdWatch(fd);
+    watches.set(fd, w);
+  }
+  return w;
+}
 
 function add(w: FdWatch, t: Waiter): void {
   w.waiters.add(t);
@@ -133,7 +147,9 @@ function dispatch(fd: number, events: number, status: number): void {
     failAll(w, canceled);
     return;
   }
-  if (status < 0) w.mask = 0;
+  // watch.cc set the watcher idle before calling (each wake-up consumes its want);
+  // sync() below re-arms it for the waiters still pending.
+  w.mask = 0;
   for (const t of w.waiters) {
     if ((t.events & events) === 0) continue;
     if (t.attempt === null) {
@@ -184,9 +200,12 @@ function describe(v: unknown): string {
   return typeof v === 'string' ? `string '${v}'` : typeof v === 'number' ? String(v) : typeof v;
 }
 
+type Options = AsyncWaitOptions & { ref: boolean };
+const DEFAULTS: Options = Object.freeze({ ref: true });
+
 /** Reads and checks AsyncWaitOptions; throws TypeError/RangeError naming `fn`. */
-function readOptions(fn: string, options: AsyncWaitOptions | undefined): Required<Pick<AsyncWaitOptions, 'ref'>> & AsyncWaitOptions {
-  if (options === undefined || options === null) return { ref: true };
+function readOptions(fn: string, options: AsyncWaitOptions | undefined): Options {
+  if (options === undefined || options === null) return DEFAULTS;
   if (typeof options !== 'object') throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
   const { signal, timeout, ref = true } = options;
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || timeout > 0x7fffffff)) {
@@ -208,7 +227,7 @@ function wait(
   events: number,
   op: string,
   attempt: Attempt | null,
-  o: AsyncWaitOptions & { ref: boolean },
+  o: Options,
   timeoutResult = REJECT,
 ): Promise<number> {
   return new Promise<number>((resolve, reject) => {
@@ -217,11 +236,7 @@ function wait(
       reject(signal.reason);
       return;
     }
-    let w = watches.get(fd);
-    if (w === undefined) {
-      w = new FdWatch(fd);
-      watches.set(fd, w);
-    }
+    const w = watchOf(fd);
     const t = new Waiter(w, events, o.ref, op, attempt, resolve as (v?: number) => void, reject, signal, o.timeout ?? -1, timeoutResult);
     add(w, t);
     try {
@@ -295,16 +310,52 @@ export function recvAsync(
     const o = readOptions('recvAsync', options);
     if (o.signal?.aborted) return Promise.reject(o.signal.reason);
     const f = dontwait(flags);
-    const n = binding.tryRecv(fd, buf, len, f, offset);
-    if (n !== -EAGAIN) return Promise.resolve(n);
+    const asked = spanLength('recvAsync', buf, len, offset);
+    let w = watches.get(fd);
+    if (w === undefined || !w.drained) {
+      // Try first: data may already be queued.
+      const n = binding.tryRecv(fd, buf, len, f, offset);
+      if (n !== -EAGAIN) {
+        if (n < asked) (w ?? watchOf(fd)).drained = true;
+        else if (w !== undefined) w.drained = false;
+        return Promise.resolve(n);
+      }
+      w ??= watchOf(fd);
+      w.drained = true;
+    } else {
+      checkFd('recvAsync', fd);
+    }
+    const fw = w;
     const attempt = (): number => {
       const r = binding.tryRecv(fd, buf, len, f, offset);
-      return r === -EAGAIN ? AGAIN : r;
+      if (r === -EAGAIN) return AGAIN;
+      fw.drained = r < asked;
+      return r;
     };
     return wait(fd, READ, 'recv', attempt, o);
   } catch (e) {
     return Promise.reject(e);
   }
+}
+
+/**
+ * The byte count a call on (buf, len, offset) asks for, checking the span as the native
+ * call would (so a bad span is reported before any wait, not on readiness).
+ */
+function spanLength(fn: string, buf: Bytes, len: number | undefined, offset: number | undefined): number {
+  if (!(buf instanceof ArrayBuffer) && !ArrayBuffer.isView(buf)) {
+    throw new TypeError(`${fn}: buf must be an ArrayBufferView or ArrayBuffer, got ${describe(buf)}`);
+  }
+  const size = buf.byteLength;
+  const off = offset ?? 0;
+  if (!Number.isInteger(off) || off < 0 || off > size) {
+    throw new RangeError(`${fn}: offset must be an integer in [0, ${size}], got ${describe(off)}`);
+  }
+  const n = len ?? size - off;
+  if (!Number.isInteger(n) || n < 0 || n > size - off) {
+    throw new RangeError(`${fn}: len must be an integer in [0, ${size - off}], got ${describe(n)}`);
+  }
+  return n;
 }
 
 /**

@@ -135,6 +135,11 @@ void OnPoll(uv_poll_t* h, int status, int events) {
     w->started = 0;
     return;
   }
+  // Each wake-up consumes the want: the watcher goes idle (and unref'd) and the dispatch
+  // re-arms it only for waiters still pending afterwards. In a request/response loop the
+  // one waiter is resolved and the next one arms it again: one native call per cycle.
+  w->want = 0;
+  uv_unref(reinterpret_cast<uv_handle_t*>(h));
   Dispatch(reg, w->fd, events, status, true);
 }
 
