@@ -86,6 +86,13 @@ export interface Binding {
   overheadSelect(fd: number, iterations: number): number;
   overheadSendRecv(fd: number, fd2: number, iterations: number): number;
   overheadRecvEagain(fd: number, iterations: number): number;
+  overheadFloorInit(ready: number, epfd: number, a: number, b: number, empty: number): void;
+  floorPoll(): number;
+  floorEpollWait(): number;
+  floorSelect(): number;
+  floorSend(): number;
+  floorRecv(): number;
+  floorRecvEagain(): number;
   // watch.cc
   watchInit(dispatch: (fd: number, events: number, status: number) => void): void;
   watch(fd: number, events: number, ref: boolean): void;

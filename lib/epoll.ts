@@ -5,7 +5,7 @@
 // out as struct epoll_event[n] with a JS array of views over it, which epoll_wait fills in
 // place.
 import { binding } from './binding';
-import { attachBytes, kArrayBuffer, NONE, structMem, timespecBytes, type WaitOptions } from './poll';
+import { attachBytes, kArrayBuffer, NONE, structMem, timespecBytes, type WaitOptions } from './mux';
 import { checkInt, LE, Struct, timespec } from './struct';
 
 const L = binding.layout.epoll_event;

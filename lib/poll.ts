@@ -5,64 +5,21 @@
 // place. Nothing is copied or allocated per call. A plain array of { fd, events } objects is
 // accepted too, as a convenience that copies in and out.
 import { binding } from './binding';
+import { attachBytes, kArrayBuffer, timespecBytes, type WaitOptions } from './mux';
 import { checkInt, LE, Struct, timespec } from './struct';
 
 const L = binding.layout.pollfd;
 
-/** The trailing options of a wait (select, poll, epoll_wait and their p-variants). */
-export interface WaitOptions {
-  /**
-   * Restart the wait after EINTR with the time that is left (CLOCK_MONOTONIC deadline)
-   * instead of throwing ErrnoError 'EINTR'. Off by default: the EINTR is what lets a JS
-   * signal listener (process.on('SIGINT')) run while the process is blocked in the wait.
-   */
-  restart?: boolean;
-}
-
-/**
- * @internal The key under which pollfd.array / epoll_event.array keep their one
- * ArrayBuffer. The wrappers hand the addon the ArrayBuffer itself, not a view: reading an
- * ArrayBuffer costs the addon ~7 ns, a typed array ~25 ns (native/wait.h GetMem).
- */
-export const kArrayBuffer: unique symbol = Symbol('sockfd.arrayBuffer');
+export type { WaitOptions } from './mux';
 
 /** An array made by pollfd.array(n): views over one buffer laid out as struct pollfd[n]. */
 export type PollfdArray = pollfd[] & { readonly [kArrayBuffer]: ArrayBuffer };
-
-/** @internal C's NULL for an optional struct or set: the addon reads an empty buffer as NULL (native/wait.h GetOptMem). */
-export const NONE: ArrayBuffer = new ArrayBuffer(0);
-
-/** @internal What the addon reads fastest for a struct's bytes: its ArrayBuffer when the struct fills it. */
-export function memOf(b: Uint8Array): ArrayBuffer | Uint8Array {
-  const ab = b.buffer;
-  return b.byteOffset === 0 && b.byteLength === ab.byteLength ? (ab as ArrayBuffer) : b;
-}
-
-const kMem: unique symbol = Symbol('sockfd.mem');
-
-/**
- * @internal memOf(s.bytes), remembered on the struct: reading a typed array's `buffer`
- * is a runtime call in V8 (~20 ns), too slow for select's per-call timeval.
- */
-export function structMem(s: Struct): ArrayBuffer | Uint8Array {
-  const m = (s as Struct & { [kMem]?: ArrayBuffer | Uint8Array })[kMem];
-  if (m !== undefined) return m;
-  const mem = memOf(s.bytes);
-  Object.defineProperty(s, kMem, { value: mem, enumerable: false });
-  return mem;
-}
 
 /** A plain { fd, events } entry, accepted by poll() as a convenience (revents is set on it). */
 export interface PollRequest {
   fd: number;
   events: number;
   revents?: number;
-}
-
-/** @internal Shares `buf` as the one buffer behind an element-view array. */
-export function attachBytes<T>(items: T[], buf: Uint8Array): T[] & { readonly [kArrayBuffer]: ArrayBuffer } {
-  Object.defineProperty(items, kArrayBuffer, { value: buf.buffer, enumerable: false });
-  return items as T[] & { readonly [kArrayBuffer]: ArrayBuffer };
 }
 
 /** struct pollfd { int fd; short events; short revents; } — one entry of a poll() array. */
@@ -152,11 +109,4 @@ export function ppoll(fds: PollfdArray | PollRequest[], nfds: number, tmo_p: tim
   const buf = (fds as PollfdArray)[kArrayBuffer];
   if (buf !== undefined) return binding.ppoll(buf, nfds, ts, sigmask, options?.restart === true);
   return pollPlain('ppoll', fds, nfds, (b) => binding.ppoll(b, nfds, ts, sigmask, options?.restart === true));
-}
-
-/** @internal The bytes of a timespec argument (null stays null), type-checked. */
-export function timespecBytes(fn: string, ts: timespec | null | undefined): ArrayBuffer | Uint8Array {
-  if (ts === null || ts === undefined) return NONE;
-  if (!(ts instanceof timespec)) throw new TypeError(`${fn}: timeout must be a timespec or null`);
-  return structMem(ts);
 }

@@ -6,7 +6,7 @@
 // bit `fd % bits` of word `fd / bits`, as the kernel reads it.
 import { binding } from './binding';
 import { FD_SETSIZE } from './constants';
-import { NONE, structMem, timespecBytes, type WaitOptions } from './poll';
+import { NONE, structMem, timespecBytes, type WaitOptions } from './mux';
 import { checkInt, LE, Struct, timespec, timeval } from './struct';
 
 const L = binding.layout.fd_set;

@@ -6,7 +6,7 @@ import {
   POLLRDHUP, pollfd, ppoll, select, send, timespec, timeval,
 } from '../lib';
 import { binding } from '../lib/binding';
-import { kArrayBuffer } from '../lib/poll';
+import { kArrayBuffer } from '../lib/mux';
 import { runChild } from './helpers/child';
 import { closeAll, connectTo, listenLoopback, mixedSockets, unixPair } from './helpers/mux-sockets';
 

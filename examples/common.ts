@@ -1,0 +1,50 @@
+// What every C example also has, kept out of the way of the flow: the port argument,
+// perror(), exit codes, and fcntl(O_NONBLOCK).
+import { ErrnoError, F_GETFL, F_SETFL, O_NONBLOCK, fcntl, strerror } from '../lib';
+
+/** argv[2] as a port number; prints the usage line and exits 2 when it is missing or bad. */
+export function portArg(program: string, extra = ''): number {
+  const port = Number(process.argv[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    console.error(`usage: npx tsx examples/${program}.ts <port>${extra}`);
+    process.exit(2);
+  }
+  return port;
+}
+
+/** perror(s): `s: EADDRINUSE, Address already in use` on stderr. */
+export function perror(s: string, err: unknown): void {
+  if (err instanceof ErrnoError) console.error(`${s}: ${err.code}, ${strerror(err.errno)}`);
+  else console.error(`${s}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** True for the ErrnoError a wait (select/poll/epoll_wait) throws when a signal interrupts it. */
+export function isEINTR(err: unknown): boolean {
+  return err instanceof ErrnoError && err.code === 'EINTR';
+}
+
+/** Resolves after one turn of the event loop: the turn in which pending signal handlers run. */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK): later calls on fd return EAGAIN instead of blocking. */
+export function setNonBlocking(fd: number): void {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/**
+ * Runs an example's main(). A syscall that fails is reported as C's `perror("bind failed")`
+ * would and the process exits 1 (EXIT_FAILURE); otherwise main's return value is the exit code.
+ */
+export function run(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      perror(err instanceof ErrnoError ? `${err.syscall} failed` : 'error', err);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,62 @@
+// Internal helpers shared by select.ts, poll.ts and epoll.ts (not re-exported from index):
+// how their structs, sets and arrays are handed to the addon.
+//
+// The addon reads an ArrayBuffer in ~7 ns against ~25 ns for a typed array (native/wait.h
+// GetMem), and these are the calls bench/overhead compares with C, so every wrapper hands
+// over an ArrayBuffer where it can: the one buffer behind pollfd.array / epoll_event.array,
+// or the buffer a struct fills alone. An EMPTY buffer stands for C's NULL (GetOptMem),
+// because checking a value for null costs the addon more than reading a buffer.
+import { Struct, timespec } from './struct';
+
+/** The trailing options of a wait (select, poll, epoll_wait and their p-variants). */
+export interface WaitOptions {
+  /**
+   * Restart the wait after EINTR with the time that is left (CLOCK_MONOTONIC deadline)
+   * instead of throwing ErrnoError 'EINTR'. Off by default: the EINTR is what lets a JS
+   * signal listener (process.on('SIGINT')) run while the process is blocked in the wait.
+   */
+  restart?: boolean;
+}
+
+/**
+ * @internal The key under which pollfd.array / epoll_event.array keep their one
+ * ArrayBuffer. The wrappers hand the addon the ArrayBuffer itself, not a view: reading an
+ * ArrayBuffer costs the addon ~7 ns, a typed array ~25 ns (native/wait.h GetMem).
+ */
+export const kArrayBuffer: unique symbol = Symbol('sockfd.arrayBuffer');
+
+/** @internal C's NULL for an optional struct or set: the addon reads an empty buffer as NULL (native/wait.h GetOptMem). */
+export const NONE: ArrayBuffer = new ArrayBuffer(0);
+
+/** @internal What the addon reads fastest for a struct's bytes: its ArrayBuffer when the struct fills it. */
+export function memOf(b: Uint8Array): ArrayBuffer | Uint8Array {
+  const ab = b.buffer;
+  return b.byteOffset === 0 && b.byteLength === ab.byteLength ? (ab as ArrayBuffer) : b;
+}
+
+const kMem: unique symbol = Symbol('sockfd.mem');
+
+/**
+ * @internal memOf(s.bytes), remembered on the struct: reading a typed array's `buffer`
+ * is a runtime call in V8 (~20 ns), too slow for select's per-call timeval.
+ */
+export function structMem(s: Struct): ArrayBuffer | Uint8Array {
+  const m = (s as Struct & { [kMem]?: ArrayBuffer | Uint8Array })[kMem];
+  if (m !== undefined) return m;
+  const mem = memOf(s.bytes);
+  Object.defineProperty(s, kMem, { value: mem, enumerable: false });
+  return mem;
+}
+
+/** @internal Shares `buf` as the one buffer behind an element-view array. */
+export function attachBytes<T>(items: T[], buf: Uint8Array): T[] & { readonly [kArrayBuffer]: ArrayBuffer } {
+  Object.defineProperty(items, kArrayBuffer, { value: buf.buffer, enumerable: false });
+  return items as T[] & { readonly [kArrayBuffer]: ArrayBuffer };
+}
+
+/** @internal The memory of a timespec argument (null becomes NONE), type-checked. */
+export function timespecBytes(fn: string, ts: timespec | null | undefined): ArrayBuffer | Uint8Array {
+  if (ts === null || ts === undefined) return NONE;
+  if (!(ts instanceof timespec)) throw new TypeError(`${fn}: timeout must be a timespec or null`);
+  return structMem(ts);
+}
