@@ -160,6 +160,15 @@ describe('readable / writable', () => {
     expect([text(b1, 1), text(b2, 1)].sort()).toEqual(['1', '2']);
   });
 
+  test('a wait with { ref: false } still resolves when the fd becomes ready', async () => {
+    const [a, b] = pair();
+    const p = readable(a, { ref: false });
+    setTimeout(() => send(b, Buffer.from('x')), 20);
+    await p;
+    const buf = new Uint8Array(4);
+    expect(await recvAsync(a, buf, undefined, 0, 0, { ref: false })).toBe(1);
+  });
+
   test('bad fds and options are TypeError/RangeError rejections, before any wait', async () => {
     await expect(readable(3.5)).rejects.toThrow(RangeError);
     await expect(readable('3' as unknown as number)).rejects.toThrow(TypeError);
@@ -224,6 +233,20 @@ describe('close while pending', () => {
       expect((err as Error).message).toContain(`fd ${a} was closed while waiting`);
     }
     closeTracked(b);
+  });
+
+  test('close() from the continuation of a resolved recvAsync cancels the fd\'s other waiters', async () => {
+    const [a, b] = pair();
+    const first = new Uint8Array(1);
+    const p1 = recvAsync(a, first).then((n) => {
+      closeTracked(a); // runs inside the loop callback of a's own watcher
+      return n;
+    });
+    const p2 = recvAsync(a, new Uint8Array(1));
+    send(b, Buffer.from('x')); // one byte: one waiter gets it, the other meets EAGAIN
+    expect(await p1).toBe(1);
+    expect(((await p2.catch((e: unknown) => e)) as ErrnoError).code).toBe('ECANCELED');
+    expect(binding.watching(a)).toBe(-1);
   });
 
   test('a new fd that reuses a closed fd\'s number is never touched by the old waiters', async () => {
