@@ -125,6 +125,15 @@ function sync(w: FdWatch): void {
   w.ref = ref;
 }
 
+/** sync() from a loop callback (readiness, timer, abort): a failure rejects the fd's waiters. */
+function resync(w: FdWatch): void {
+  try {
+    sync(w);
+  } catch (e) {
+    failAll(w, () => e);
+  }
+}
+
 function failAll(w: FdWatch, err: (t: Waiter) => unknown): void {
   for (const t of w.waiters) {
     remove(t);
@@ -169,18 +178,14 @@ function dispatch(fd: number, events: number, status: number): void {
     remove(t);
     t.resolve(v);
   }
-  try {
-    sync(w);
-  } catch (e) {
-    failAll(w, () => e);
-  }
+  resync(w);
 }
 binding.watchInit(dispatch);
 
 function onTimeout(t: Waiter): void {
   if (!t.w.waiters.has(t)) return;
   remove(t);
-  sync(t.w);
+  resync(t.w);
   if (t.onTimeout !== REJECT) {
     t.resolve(t.onTimeout);
     return;
@@ -255,7 +260,7 @@ function wait(
         t.onAbort = undefined; // a { once } listener is already gone
         if (!t.w.waiters.has(t)) return;
         remove(t);
-        sync(t.w);
+        resync(t.w);
         reject(signal.reason);
       };
       signal.addEventListener('abort', t.onAbort, { once: true });
