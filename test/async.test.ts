@@ -1,5 +1,6 @@
 // lib/async.ts + native/watch.cc: readiness waits and the async forms of accept, connect,
 // recv, send and epoll_wait, on real kernel sockets in this process.
+import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   AF_INET,
@@ -108,6 +109,22 @@ describe('server and client in one process', () => {
     const eof = recvAsync(c, buf);
     closeTracked(s);
     expect(await eof).toBe(0);
+  });
+
+  test('pending waits occupy no libuv threadpool thread: fs work completes while 8 recvAsync wait', async () => {
+    const pending: Promise<unknown>[] = [];
+    const fds: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const [a] = pair();
+      fds.push(a);
+      pending.push(recvAsync(a, new Uint8Array(1)).catch((e: unknown) => e));
+    }
+    const t0 = performance.now();
+    // Four threadpool threads by default: eight parked blocking recvs would starve these.
+    await Promise.all(Array.from({ length: 8 }, () => readFile(__filename)));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    for (const fd of fds) closeTracked(fd);
+    for (const p of pending) expect(((await p) as ErrnoError).code).toBe('ECANCELED');
   });
 
   test('connectAsync to a port nobody listens on rejects with ECONNREFUSED from connect', async () => {
