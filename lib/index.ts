@@ -2,7 +2,7 @@
 // Each family lives in lib/<family>.ts beside native/<family>.cc; this file only re-exports.
 export * from './constants';
 export * from './errors';
-export { Struct, timeval, timespec, linger } from './struct';
+export { Struct, timeval, timespec, linger, sizeof } from './struct';
 export * from './sockaddr';
 export * from './inet';
 export * from './socket';

@@ -3,7 +3,8 @@
 // syscall (the overhead benchmark measures them against C). `offset` is a trailing
 // extension to C's argument list: the call uses buf[offset, offset + len).
 import { binding, type Bytes } from './binding';
-import { Sockaddr } from './sockaddr';
+import { addrOutBegin, addrOutEnd } from './addrout';
+import { type Addrlen, Sockaddr } from './sockaddr';
 import { describe } from './struct';
 
 type BufCall = (fd: number, buf: Bytes, len?: number, flags?: number, offset?: number) => number;
@@ -47,23 +48,28 @@ export function trySendto(fd: number, buf: Bytes, len: number | undefined, flags
   return binding.trySendto(fd, buf, len, flags, a?.bytes, a === null ? undefined : (addrlen ?? a.addrlen), offset);
 }
 
-/**
- * recvfrom(fd, buf, len, flags, src_addr?, offset?) — bytes received; the sender's address
- * is stored in src_addr and its length in src_addr.addrlen.
- */
-export function recvfrom(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, src_addr?: Sockaddr | null, offset?: number): number {
+type RecvfromCall = (fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, addr: Bytes | null, addrlen: Uint32Array | null, offset?: number) => number;
+
+function recvfromInto(call: RecvfromCall, fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, src_addr: Sockaddr | null | undefined, addrlen: Addrlen | null | undefined, offset: number | undefined): number {
   const a = optAddr('recvfrom', src_addr);
-  if (a === null) return binding.recvfrom(fd, buf, len, flags, null, null, offset);
-  a.addrlenBox[0] = a.bytes.length;
-  return binding.recvfrom(fd, buf, len, flags, a.bytes, a.addrlenBox, offset);
+  if (a === null) return call(fd, buf, len, flags, null, null, offset);
+  addrOutBegin('recvfrom', a, addrlen);
+  const r = call(fd, buf, len, flags, a.bytes, a.addrlenBox, offset);
+  if (r >= 0) addrOutEnd(a, addrlen);
+  return r;
+}
+
+/**
+ * recvfrom(fd, buf, len, flags, src_addr?, addrlen?, offset?) — bytes received; the sender's
+ * address is stored in src_addr and its length in src_addr.addrlen (and a socklen_t addrlen).
+ */
+export function recvfrom(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, src_addr?: Sockaddr | null, addrlen?: Addrlen | null, offset?: number): number {
+  return recvfromInto(binding.recvfrom, fd, buf, len, flags, src_addr, addrlen, offset);
 }
 
 /** As recvfrom, but returns -EAGAIN instead of throwing when no data is ready. */
-export function tryRecvfrom(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, src_addr?: Sockaddr | null, offset?: number): number {
-  const a = optAddr('recvfrom', src_addr);
-  if (a === null) return binding.tryRecvfrom(fd, buf, len, flags, null, null, offset);
-  a.addrlenBox[0] = a.bytes.length;
-  return binding.tryRecvfrom(fd, buf, len, flags, a.bytes, a.addrlenBox, offset);
+export function tryRecvfrom(fd: number, buf: Bytes, len: number | undefined, flags: number | undefined, src_addr?: Sockaddr | null, addrlen?: Addrlen | null, offset?: number): number {
+  return recvfromInto(binding.tryRecvfrom, fd, buf, len, flags, src_addr, addrlen, offset);
 }
 
 /**

@@ -93,6 +93,23 @@ export abstract class Sockaddr extends Struct {
   abstract override toString(): string;
 }
 
+/**
+ * socklen_t as C's value-result argument: `socklen_t len = sizeof addr; accept(fd, &addr,
+ * &len)` is `const len = new socklen_t(sizeof(addr)); accept(fd, addr, len)`. The call reads
+ * `value` as the capacity and stores the kernel's length back into it.
+ */
+export class socklen_t {
+  /** The length in bytes. */
+  value: number;
+  /** A length box holding `value`. */
+  constructor(value = 0) {
+    this.value = checkInt('socklen_t', 'value', value, 0, 0xffffffff);
+  }
+}
+
+/** An addrlen argument: a plain number (the capacity, as C's `sizeof addr`) or a socklen_t. */
+export type Addrlen = number | socklen_t;
+
 /** struct sockaddr_in — man 7 ip. `sin_port` and `sin_addr.s_addr` are in network byte order. */
 export class sockaddr_in extends Sockaddr {
   /** The address part (a view into this struct). */
@@ -274,14 +291,15 @@ export class sockaddr_storage extends Sockaddr {
  */
 export function parseAddress(text: string): sockaddr_in | sockaddr_in6 | sockaddr_un {
   if (typeof text !== 'string') throw new TypeError(`parseAddress: text must be a string, got ${describe(text)}`);
-  if (text.startsWith('/') || text.startsWith('./')) {
+  if (text.startsWith('/') || text.startsWith('./') || text.startsWith('@')) {
     const a = new sockaddr_un();
-    a.sun_path = text;
-    return a;
-  }
-  if (text.startsWith('@')) {
-    const a = new sockaddr_un();
-    a.sun_path = Buffer.concat([Buffer.from([0]), Buffer.from(text.slice(1), 'utf8')]);
+    const path = text.startsWith('@') ? '\0' + text.slice(1) : text;
+    try {
+      a.sun_path = path;
+    } catch (e) {
+      if (e instanceof RangeError) throw new RangeError(`parseAddress: ${e.message}`);
+      throw e;
+    }
     return a;
   }
   const m6 = /^\[([^\]%]+)(?:%(\d+))?\]:(\d+)$/.exec(text);

@@ -3,7 +3,8 @@
 // this file only turns sockaddr structs into their bytes and adds address/port to errors.
 import { binding } from './binding';
 import { ErrnoError } from './errors';
-import { Sockaddr, ntohs, sockaddr_in, sockaddr_in6 } from './sockaddr';
+import { addrOutBegin, addrOutEnd } from './addrout';
+import { type Addrlen, Sockaddr, ntohs, sockaddr_in, sockaddr_in6 } from './sockaddr';
 import { describe } from './struct';
 
 function addrArg(fn: string, addr: unknown): Sockaddr {
@@ -63,36 +64,38 @@ export const listen: (fd: number, backlog: number) => number = binding.listen;
 
 type AcceptCall = (fd: number, addr: Uint8Array | null, addrlen: Uint32Array | null, flags: number) => number;
 
-/** C's `socklen_t len = sizeof addr; accept4(fd, &addr, &len, flags)` with len kept in addr.addrlen. */
-function acceptInto(call: AcceptCall, fn: string, fd: number, addr: unknown, flags: number): number {
+/** C's accept4(fd, &addr, &len, flags); the kernel's length lands in addr.addrlen (and `addrlen`). */
+function acceptInto(call: AcceptCall, fn: string, fd: number, addr: unknown, addrlen: Addrlen | null | undefined, flags: number): number {
   const a = optAddrArg(fn, addr);
   if (a === null) return call(fd, null, null, flags);
-  a.addrlenBox[0] = a.bytes.length;
-  return call(fd, a.bytes, a.addrlenBox, flags);
+  addrOutBegin(fn, a, addrlen);
+  const r = call(fd, a.bytes, a.addrlenBox, flags);
+  if (r >= 0) addrOutEnd(a, addrlen);
+  return r;
 }
 
 /**
- * accept(fd, addr?) — the next connection as a new fd (close-on-exec). When `addr` is given,
- * the peer's address is stored in it and its length in addr.addrlen, as C's value-result
- * `&addrlen` with addrlen = sizeof addr.
+ * accept(fd, addr?, addrlen?) — the next connection as a new fd (close-on-exec). When `addr`
+ * is given, the peer's address is stored in it and its length in addr.addrlen. `addrlen` is
+ * C's value-result length: a socklen_t (updated) or a number; it defaults to sizeof(addr).
  */
-export function accept(fd: number, addr?: Sockaddr | null): number {
-  return acceptInto(binding.accept, 'accept', fd, addr, 0);
+export function accept(fd: number, addr?: Sockaddr | null, addrlen?: Addrlen | null): number {
+  return acceptInto(binding.accept, 'accept', fd, addr, addrlen, 0);
 }
 
-/** accept4(fd, addr, flags) — accept with SOCK_NONBLOCK / SOCK_CLOEXEC flags (CLOEXEC always added). */
-export function accept4(fd: number, addr: Sockaddr | null | undefined, flags: number): number {
-  return acceptInto(binding.accept4, 'accept4', fd, addr, flags);
+/** accept4(fd, addr, addrlen, flags) — accept with SOCK_NONBLOCK / SOCK_CLOEXEC flags (CLOEXEC always added). */
+export function accept4(fd: number, addr: Sockaddr | null | undefined, addrlen: Addrlen | null | undefined, flags: number): number {
+  return acceptInto(binding.accept4, 'accept4', fd, addr, addrlen, flags);
 }
 
 /** As accept, but returns -EAGAIN instead of throwing when no connection is pending. */
-export function tryAccept(fd: number, addr?: Sockaddr | null): number {
-  return acceptInto(binding.tryAccept, 'accept', fd, addr, 0);
+export function tryAccept(fd: number, addr?: Sockaddr | null, addrlen?: Addrlen | null): number {
+  return acceptInto(binding.tryAccept, 'accept', fd, addr, addrlen, 0);
 }
 
 /** As accept4, but returns -EAGAIN instead of throwing when no connection is pending. */
-export function tryAccept4(fd: number, addr: Sockaddr | null | undefined, flags: number): number {
-  return acceptInto(binding.tryAccept4, 'accept4', fd, addr, flags);
+export function tryAccept4(fd: number, addr: Sockaddr | null | undefined, addrlen: Addrlen | null | undefined, flags: number): number {
+  return acceptInto(binding.tryAccept4, 'accept4', fd, addr, addrlen, flags);
 }
 
 /**
@@ -128,16 +131,22 @@ export const shutdown: (fd: number, how: number) => number = binding.shutdown;
  */
 export const close: (fd: number) => number = binding.close;
 
-/** getsockname(fd, addr) — stores the local address in addr (length in addr.addrlen). */
-export function getsockname(fd: number, addr: Sockaddr): number {
-  const a = addrArg('getsockname', addr);
-  a.addrlenBox[0] = a.bytes.length;
-  return binding.getsockname(fd, a.bytes, a.addrlenBox);
+type NameCall = (fd: number, addr: Uint8Array, addrlen: Uint32Array) => number;
+
+function nameInto(call: NameCall, fn: string, fd: number, addr: Sockaddr, addrlen: Addrlen | undefined): number {
+  const a = addrArg(fn, addr);
+  addrOutBegin(fn, a, addrlen);
+  const r = call(fd, a.bytes, a.addrlenBox);
+  addrOutEnd(a, addrlen);
+  return r;
 }
 
-/** getpeername(fd, addr) — stores the peer's address in addr (length in addr.addrlen). */
-export function getpeername(fd: number, addr: Sockaddr): number {
-  const a = addrArg('getpeername', addr);
-  a.addrlenBox[0] = a.bytes.length;
-  return binding.getpeername(fd, a.bytes, a.addrlenBox);
+/** getsockname(fd, addr, addrlen?) — stores the local address in addr (length in addr.addrlen). */
+export function getsockname(fd: number, addr: Sockaddr, addrlen?: Addrlen): number {
+  return nameInto(binding.getsockname, 'getsockname', fd, addr, addrlen);
+}
+
+/** getpeername(fd, addr, addrlen?) — stores the peer's address in addr (length in addr.addrlen). */
+export function getpeername(fd: number, addr: Sockaddr, addrlen?: Addrlen): number {
+  return nameInto(binding.getpeername, 'getpeername', fd, addr, addrlen);
 }

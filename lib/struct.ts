@@ -31,6 +31,12 @@ export abstract class Struct {
   }
 }
 
+/** sizeof(s) — the size in bytes of a struct, as C's sizeof operator. */
+export function sizeof(s: Struct): number {
+  if (!(s instanceof Struct)) throw new TypeError(`sizeof: s must be a struct, got ${describe(s)}`);
+  return s.bytes.length;
+}
+
 /** Throws RangeError unless `v` is an integer in [min, max]; returns it. */
 export function checkInt(fn: string, param: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number') {

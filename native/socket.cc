@@ -86,8 +86,9 @@ napi_value Socketpair(napi_env env, napi_callback_info info) {
   size_t n;
   void* data;
   if (napi_get_typedarray_info(env, a.v[3], &t, &n, &data, nullptr, nullptr) != napi_ok ||
-      t != napi_int32_array || n < 2)
-    return ThrowType(env, "socketpair", "sv", "an Int32Array of length >= 2", a.v[3]);
+      t != napi_int32_array)
+    return ThrowType(env, "socketpair", "sv", "an Int32Array", a.v[3]);
+  if (n < 2) return ThrowRange(env, "socketpair", "sv must hold 2 ints, has %zu", n);
   int sv[2];
   int r = RetryEintr([&] { return socketpair(domain, type | SOCK_CLOEXEC, protocol, sv); });
   if (r < 0) return ThrowErrno(env, "socketpair", errno);
