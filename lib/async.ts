@@ -27,7 +27,7 @@ import {
 } from './constants';
 import { epoll_wait, type EpollEventArray, type epoll_event } from './epoll';
 import { ErrnoError } from './errors';
-import type { Sockaddr } from './sockaddr';
+import type { Addrlen, Sockaddr } from './sockaddr';
 import { tryAccept4, tryConnect } from './socket';
 import { fcntl, getsockopt } from './sockopt';
 
@@ -430,6 +430,7 @@ function setNonblock(fd: number): void {
 export function accept4Async(
   fd: number,
   addr: Sockaddr | null | undefined,
+  addrlen: Addrlen | null | undefined,
   flags: number,
   options?: AsyncWaitOptions,
 ): Promise<number> {
@@ -437,10 +438,10 @@ export function accept4Async(
     const o = readOptions('accept4Async', options);
     if (o.signal?.aborted) return Promise.reject(o.signal.reason);
     setNonblock(fd);
-    const n = tryAccept4(fd, addr, flags);
+    const n = tryAccept4(fd, addr, addrlen, flags);
     if (n !== -EAGAIN) return Promise.resolve(n);
     const attempt = (): number => {
-      const r = tryAccept4(fd, addr, flags);
+      const r = tryAccept4(fd, addr, addrlen, flags);
       return r === -EAGAIN ? AGAIN : r;
     };
     return wait(fd, READ, 'accept4', attempt, o);
@@ -450,8 +451,13 @@ export function accept4Async(
 }
 
 /** accept(2) without blocking the thread: accept4Async with flags 0. */
-export function acceptAsync(fd: number, addr?: Sockaddr | null, options?: AsyncWaitOptions): Promise<number> {
-  return accept4Async(fd, addr, 0, options);
+export function acceptAsync(
+  fd: number,
+  addr?: Sockaddr | null,
+  addrlen?: Addrlen | null,
+  options?: AsyncWaitOptions,
+): Promise<number> {
+  return accept4Async(fd, addr, addrlen, 0, options);
 }
 
 /**
