@@ -15,8 +15,9 @@
 //
 // Why watchers stop lazily: in a request/response loop the same fd is awaited again a few
 // microseconds after each wake-up. Stopping at once would cost an epoll_ctl(DEL) and an
-// epoll_ctl(ADD) per round trip. An idle watcher stays started but unref'd (it never keeps
-// the process alive); if it fires while still idle it is stopped then.
+// epoll_ctl(ADD) per round trip. Each wake-up makes the watcher idle and the dispatch
+// re-arms it for the waiters still pending; an idle watcher stays started but unref'd (it
+// never keeps the process alive), and if it fires while still idle it is stopped then.
 //
 // Lifetimes: the loop is the environment's (napi_get_uv_event_loop; a worker has its own).
 // uv_close frees a handle only in its close callback, after the current callback returns,
