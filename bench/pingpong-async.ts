@@ -2,7 +2,10 @@
 // sockfd's async layer (lib/async.ts: sendAsync/recvAsync on uv_poll readiness) and by
 // node:net, in the same run.
 //
-//   npm run bench:async [-- --rounds 30000 --json]
+//   npm run bench:async [-- --rounds 20000 --repeat 5 --json]
+//
+// Like the other benchmarks it imports the package through its root ('..' = dist/), so
+// npm run build:ts compiles it to dist/bench/pingpong-async.js.
 //
 // Each case runs in a fresh child process so neither warms the other's JIT or heap. Both
 // sides of each ping-pong live in one process and one event loop, as in an integration
@@ -14,7 +17,7 @@ import { rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as s from '../lib';
+import * as s from '..';
 
 const args = process.argv.slice(2);
 function opt(name: string, def: number): number {
@@ -149,8 +152,8 @@ async function netCase(transport: Transport): Promise<CaseResult> {
 
 // ---- parent: run every case in a child, print the table
 function child(impl: Impl, transport: Transport): CaseResult {
-  const register = join(__dirname, '..', 'scripts', 'ts-register.cjs');
-  const r = spawnSync(process.execPath, ['-r', register, __filename, '--case', impl, transport, '--rounds', String(ROUNDS), '--repeat', String(REPEAT)], {
+  // execArgv carries `-r scripts/ts-register.cjs` when this runs from source.
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--case', impl, transport, '--rounds', String(ROUNDS), '--repeat', String(REPEAT)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });

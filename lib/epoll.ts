@@ -9,6 +9,12 @@ import { attachBytes, kArrayBuffer, NONE, structMem, timespecBytes, type WaitOpt
 import { checkInt, LE, Struct, timespec } from './struct';
 
 const L = binding.layout.epoll_event;
+// The addon's exports object is in V8's dictionary mode (too many properties), so reading
+// binding.epoll_wait costs a hash lookup on every call; the functions are read once here.
+const {
+  epoll_create1: nativeCreate1, epoll_ctl: nativeCtl, epoll_wait: nativeWait,
+  epoll_pwait: nativePwait, epoll_pwait2: nativePwait2, setEpollDataU64,
+} = binding;
 
 /** An array made by epoll_event.array(n): views over one buffer laid out as struct epoll_event[n]. */
 export type EpollEventArray = epoll_event[] & { readonly [kArrayBuffer]: ArrayBuffer };
@@ -44,7 +50,7 @@ export class epoll_data {
   }
   set u64(v: bigint) {
     // Through the addon: napi_get_value_bigint_uint64's lossless flag rejects -1n and 2n**64n.
-    binding.setEpollDataU64(this.#bytes, 0, v);
+    setEpollDataU64(this.#bytes, 0, v);
   }
 }
 
@@ -90,7 +96,7 @@ function eventsBytes(fn: string, events: EpollEventArray | epoll_event): ArrayBu
  * always added (fcntl(epfd, F_SETFD, 0) opts out). Throws EINVAL, EMFILE, ENFILE, ENOMEM.
  */
 export function epoll_create1(flags: number): number {
-  return binding.epoll_create1(flags);
+  return nativeCreate1(flags);
 }
 
 /**
@@ -102,7 +108,7 @@ export function epoll_ctl(epfd: number, op: number, fd: number, event: epoll_eve
   if (event !== null && event !== undefined && !(event instanceof epoll_event)) {
     throw new TypeError('epoll_ctl: event must be an epoll_event or null');
   }
-  return binding.epoll_ctl(epfd, op, fd, event == null ? NONE : structMem(event));
+  return nativeCtl(epfd, op, fd, event == null ? NONE : structMem(event));
 }
 
 /**
@@ -116,8 +122,8 @@ export function epoll_wait(epfd: number, events: EpollEventArray | epoll_event, 
   const buf = (events as EpollEventArray)[kArrayBuffer] ?? eventsBytes('epoll_wait', events);
   // `restart` is passed only when options are given: one Node-API call less on the hot path.
   return options === undefined
-    ? binding.epoll_wait(epfd, buf, maxevents, timeout)
-    : binding.epoll_wait(epfd, buf, maxevents, timeout, options.restart === true);
+    ? nativeWait(epfd, buf, maxevents, timeout)
+    : nativeWait(epfd, buf, maxevents, timeout, options.restart === true);
 }
 
 /**
@@ -127,7 +133,7 @@ export function epoll_wait(epfd: number, events: EpollEventArray | epoll_event, 
 export function epoll_pwait(epfd: number, events: EpollEventArray | epoll_event, maxevents: number,
                             timeout: number, sigmask?: readonly number[] | null,
                             options?: WaitOptions): number {
-  return binding.epoll_pwait(epfd, eventsBytes('epoll_pwait', events), maxevents, timeout, sigmask,
+  return nativePwait(epfd, eventsBytes('epoll_pwait', events), maxevents, timeout, sigmask,
     options?.restart === true);
 }
 
@@ -139,6 +145,6 @@ export function epoll_pwait(epfd: number, events: EpollEventArray | epoll_event,
 export function epoll_pwait2(epfd: number, events: EpollEventArray | epoll_event, maxevents: number,
                              timeout: timespec | null, sigmask?: readonly number[] | null,
                              options?: WaitOptions): number {
-  return binding.epoll_pwait2(epfd, eventsBytes('epoll_pwait2', events), maxevents,
+  return nativePwait2(epfd, eventsBytes('epoll_pwait2', events), maxevents,
     timespecBytes('epoll_pwait2', timeout), sigmask, options?.restart === true);
 }

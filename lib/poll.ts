@@ -9,6 +9,9 @@ import { attachBytes, kArrayBuffer, timespecBytes, type WaitOptions } from './mu
 import { checkInt, LE, Struct, timespec } from './struct';
 
 const L = binding.layout.pollfd;
+// The addon's exports object is in V8's dictionary mode (too many properties), so reading
+// binding.poll costs a hash lookup on every call; the hot functions are read once here.
+const { poll: nativePoll, ppoll: nativePpoll } = binding;
 
 export type { WaitOptions } from './mux';
 
@@ -93,9 +96,9 @@ export function poll(fds: PollfdArray | PollRequest[], nfds: number, timeout: nu
   const buf = (fds as PollfdArray)[kArrayBuffer];
   // `restart` is passed only when options are given: one Node-API call less on the hot path.
   if (buf !== undefined) {
-    return options === undefined ? binding.poll(buf, nfds, timeout) : binding.poll(buf, nfds, timeout, options.restart === true);
+    return options === undefined ? nativePoll(buf, nfds, timeout) : nativePoll(buf, nfds, timeout, options.restart === true);
   }
-  return pollPlain('poll', fds, nfds, (b) => binding.poll(b, nfds, timeout, options?.restart === true));
+  return pollPlain('poll', fds, nfds, (b) => nativePoll(b, nfds, timeout, options?.restart === true));
 }
 
 /**
@@ -107,6 +110,6 @@ export function ppoll(fds: PollfdArray | PollRequest[], nfds: number, tmo_p: tim
                       sigmask?: readonly number[] | null, options?: WaitOptions): number {
   const ts = timespecBytes('ppoll', tmo_p);
   const buf = (fds as PollfdArray)[kArrayBuffer];
-  if (buf !== undefined) return binding.ppoll(buf, nfds, ts, sigmask, options?.restart === true);
-  return pollPlain('ppoll', fds, nfds, (b) => binding.ppoll(b, nfds, ts, sigmask, options?.restart === true));
+  if (buf !== undefined) return nativePpoll(buf, nfds, ts, sigmask, options?.restart === true);
+  return pollPlain('ppoll', fds, nfds, (b) => nativePpoll(b, nfds, ts, sigmask, options?.restart === true));
 }

@@ -10,6 +10,9 @@ import { NONE, structMem, timespecBytes, type WaitOptions } from './mux';
 import { checkInt, LE, Struct, timespec, timeval } from './struct';
 
 const L = binding.layout.fd_set;
+// The addon's exports object is in V8's dictionary mode (too many properties), so reading
+// binding.select costs a hash lookup on every call; the functions are read once here.
+const { select: nativeSelect, pselect: nativePselect } = binding;
 const WORD_BITS = L.word * 8;
 
 /**
@@ -97,8 +100,8 @@ export function select(nfds: number, readfds: fd_set | null, writefds: fd_set | 
   const e = setBytes('select', 'exceptfds', exceptfds);
   // `restart` is passed only when options are given: one Node-API call less on the hot path.
   return options === undefined
-    ? binding.select(nfds, r, w, e, tv)
-    : binding.select(nfds, r, w, e, tv, options.restart === true);
+    ? nativeSelect(nfds, r, w, e, tv)
+    : nativeSelect(nfds, r, w, e, tv, options.restart === true);
 }
 
 /**
@@ -108,6 +111,6 @@ export function select(nfds: number, readfds: fd_set | null, writefds: fd_set | 
 export function pselect(nfds: number, readfds: fd_set | null, writefds: fd_set | null,
                         exceptfds: fd_set | null, timeout: timespec | null,
                         sigmask?: readonly number[] | null, options?: WaitOptions): number {
-  return binding.pselect(nfds, setBytes('pselect', 'readfds', readfds), setBytes('pselect', 'writefds', writefds),
+  return nativePselect(nfds, setBytes('pselect', 'readfds', readfds), setBytes('pselect', 'writefds', writefds),
     setBytes('pselect', 'exceptfds', exceptfds), timespecBytes('pselect', timeout), sigmask, options?.restart === true);
 }

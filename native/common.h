@@ -98,9 +98,15 @@ inline bool GetInt(napi_env env, napi_value v, const char* fn, const char* param
 }
 
 // As GetInt, but undefined (a missing argument) yields `def`. The number is tried first:
-// on the hot path the argument is usually present, and that saves a napi_typeof.
+// on the hot path the argument is usually present, and that saves a napi_typeof. A null
+// napi_value also yields `def`: hot callbacks mark arguments past argc that way (see
+// OmitMissing), which skips napi_typeof's chain of ~8 type tests (~10-20 ns) per argument.
 inline bool GetOptInt(napi_env env, napi_value v, const char* fn, const char* param,
                       double min, double max, int64_t def, int64_t* out) {
+  if (v == nullptr) {
+    *out = def;
+    return true;
+  }
   double d;
   if (napi_get_value_double(env, v, &d) != napi_ok) {
     napi_valuetype t;
@@ -111,6 +117,13 @@ inline bool GetOptInt(napi_env env, napi_value v, const char* fn, const char* pa
     }
   }
   return GetInt(env, v, fn, param, min, max, out);
+}
+
+// Marks the optional arguments the caller did not pass (index >= argc, from `first`) as
+// nullptr, which GetOptInt/GetOptFlags read as absent without a napi_typeof. Only for
+// parameters read through those two helpers.
+inline void OmitMissing(napi_value* v, size_t argc, size_t first, size_t n) {
+  for (size_t i = argc > first ? argc : first; i < n; i++) v[i] = nullptr;
 }
 
 // A C int argument (domain, level, cmd, ...): an integer in [INT32_MIN, INT32_MAX].

@@ -34,7 +34,7 @@ static napi_value EpollCreate1(napi_env env, napi_callback_info info) {
   return Int(env, fd);
 }
 
-// epoll_ctl(epfd, op, fd, event: Uint8Array | null) -> 0
+// epoll_ctl(epfd, op, fd, event: bytes | null) -> 0
 static napi_value EpollCtl(napi_env env, napi_callback_info info) {
   Args a = GetArgs(env, info);
   int epfd, fd;
@@ -78,7 +78,7 @@ static bool GetEvents(napi_env env, napi_value buf, napi_value n, const char* fn
   return true;
 }
 
-// epoll_wait(epfd, events: Uint8Array, maxevents, timeout, restart?) -> ready count
+// epoll_wait(epfd, events: ArrayBuffer | view, maxevents, timeout, restart?) -> ready count
 static napi_value EpollWait(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value v[5];

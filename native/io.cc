@@ -33,6 +33,7 @@ napi_value SendRecv(napi_env env, napi_callback_info info) {
   napi_value v[5];
   size_t argc = 5;
   napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  OmitMissing(v, argc, 2, 5);  // len, flags, offset
   int fd;
   Span s;
   uint32_t flags;
@@ -54,6 +55,7 @@ napi_value ReadWrite(napi_env env, napi_callback_info info) {
   napi_value v[4];
   size_t argc = 4;
   napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  OmitMissing(v, argc, 2, 4);  // count, offset
   int fd;
   Span s;
   if (!GetFd(env, v[0], fn, "fd", &fd) || !GetSpan(env, v[1], v[2], v[3], fn, &s))

@@ -35,7 +35,7 @@ static bool GetPollFds(napi_env env, napi_value buf, napi_value n, const char* f
   return true;
 }
 
-// poll(fds: Uint8Array, nfds, timeout, restart?) -> ready count
+// poll(fds: ArrayBuffer | view, nfds, timeout, restart?) -> ready count
 static napi_value Poll(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value v[4];
@@ -54,7 +54,7 @@ static napi_value Poll(napi_env env, napi_callback_info info) {
   return Int(env, r);
 }
 
-// ppoll(fds: Uint8Array, nfds, tmo_p: timespec bytes | null, sigmask: number[] | null,
+// ppoll(fds: ArrayBuffer | view, nfds, tmo_p: timespec bytes | null, sigmask: number[] | null,
 //       restart?) -> ready count
 static napi_value Ppoll(napi_env env, napi_callback_info info) {
   size_t argc = 5;

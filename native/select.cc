@@ -53,7 +53,7 @@ static bool GetSelectArgs(napi_env env, const napi_value* v, const char* fn, Sel
          GetSet(env, v[3], fn, "exceptfds", s->nfds, &s->sets[2]);
 }
 
-// select(nfds, readfds, writefds, exceptfds: Uint8Array | null, timeout: timeval bytes |
+// select(nfds, readfds, writefds, exceptfds: bytes | null (or empty), timeout: timeval bytes |
 //        null, restart?) -> ready count; sets and timeout are updated in place.
 static napi_value Select(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -66,15 +66,14 @@ static napi_value Select(napi_env env, napi_callback_info info) {
   // The kernel reads and writes the timeval through a user pointer, so the caller's bytes
   // go straight in; alignment does not matter to copy_from_user.
   timeval* tv = static_cast<timeval*>(tvp);
-  int r = select(s.nfds, s.sets[0], s.sets[1], s.sets[2], tv);
-  if (r < 0 && errno == EINTR && GetRestart(env, argc, 5, v[5])) {
-    // Linux writes the time left into the timeval even on EINTR (computed on the
-    // monotonic clock), so calling again with it waits until the original deadline. The
-    // sets are written back only on success, so they still hold the caller's bits.
-    do {
-      r = select(s.nfds, s.sets[0], s.sets[1], s.sets[2], tv);
-    } while (r < 0 && errno == EINTR);
-  }
+  bool restart = GetRestart(env, argc, 5, v[5]);
+  // On restart: Linux writes the time left into the timeval even on EINTR (computed on
+  // the monotonic clock), so calling again with it waits until the original deadline. The
+  // sets are written back only on success, so they still hold the caller's bits.
+  int r;
+  do {
+    r = select(s.nfds, s.sets[0], s.sets[1], s.sets[2], tv);
+  } while (r < 0 && restart && errno == EINTR);
   if (r < 0) return ThrowErrno(env, "select", errno);
   return Int(env, r);
 }

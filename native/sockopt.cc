@@ -5,7 +5,8 @@
 // Options come in two forms, as in C: an int (the common case, passed as a JS number) and
 // a struct or raw buffer with an explicit length (linger, timeval, TCP_INFO, ...). The
 // buffer form hands the kernel the caller's bytes with the length checked against them.
-// fcntl accepts only the commands whose third argument is an int: the pointer-taking ones
+// F_DUPFD is F_DUPFD_CLOEXEC here (close-on-exec default). fcntl accepts only the commands
+// whose third argument is an int: the pointer-taking ones
 // (F_GETLK, F_SETOWN_EX, ...) could otherwise be made to write through a number.
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -106,12 +107,15 @@ napi_value Fcntl(napi_env env, napi_callback_info info) {
                         "F_DUPFD_CLOEXEC)",
                         cmd);
   }
+  // C code often passes a 0 the kernel ignores (fcntl(fd, F_GETFL, 0)): an int is accepted
+  // and ignored for the commands without an argument.
   int arg = 0;
-  if (takes_arg) {
+  if (takes_arg || !IsNullish(env, a.v[2])) {
     if (!GetInt32(env, a.v[2], "fcntl", "arg", &arg)) return nullptr;
-  } else if (!IsNullish(env, a.v[2])) {
-    return ThrowType(env, "fcntl", "arg", "undefined for this cmd", a.v[2]);
   }
+  // F_DUPFD creates an fd, and every fd the package creates is close-on-exec (DESIGN.md
+  // "Safety defaults"); fcntl(fd, F_SETFD, 0) on the duplicate opts out, as everywhere.
+  if (cmd == F_DUPFD) cmd = F_DUPFD_CLOEXEC;
   int r = RetryEintr([&] { return takes_arg ? fcntl(fd, cmd, arg) : fcntl(fd, cmd); });
   if (r < 0) return ThrowErrno(env, "fcntl", errno, fd);
   return Int(env, r);

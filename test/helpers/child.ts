@@ -49,3 +49,24 @@ export function runChild(code: string, opts: {
     });
   });
 }
+
+/**
+ * An onLine handler that, once the child prints a line starting with `ready`, sends it
+ * `signal` every `everyMs` until it prints a line starting with one of `stop` (or exits).
+ * Repeating closes the race in which one signal lands just before the child enters its
+ * wait (libuv would take it and the wait would never see EINTR).
+ */
+export function signalAfter(ready: string, signal: NodeJS.Signals, stop: string[], everyMs = 150):
+  (line: string, child: ReturnType<typeof spawn>) => void {
+  let timer: NodeJS.Timeout | undefined;
+  return (line, child) => {
+    if (timer === undefined && line.startsWith(ready)) {
+      const t = setInterval(() => child.kill(signal), everyMs);
+      timer = t;
+      child.on('exit', () => clearInterval(t));
+    } else if (timer !== undefined && stop.some((p) => line.startsWith(p))) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+}

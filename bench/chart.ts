@@ -1,0 +1,153 @@
+// The SVG chart: time per round against N, log-log, one panel per A, one line per method
+// and language (colour = method, solid = TypeScript, dashed = C). Hand-written SVG, no
+// dependency: a few hundred bytes of markup per line, readable in any browser or viewer.
+
+/** One line of the chart. */
+export interface Series {
+  method: string;
+  lang: 'TS' | 'C';
+  active: number;
+  points: Array<{ n: number; us: number }>;
+}
+
+export interface ChartInput {
+  title: string;
+  subtitle: string;
+  /** Requested A values, one panel each, in order. */
+  actives: number[];
+  series: Series[];
+  /** Optional footnote lines under the legend. */
+  notes?: string[];
+}
+
+const COLORS: Record<string, string> = { select: '#c0392b', poll: '#2471a3', epoll: '#1e8449' };
+const FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"';
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function fmtUs(v: number): string {
+  if (v >= 1000) return `${v / 1000} ms`;
+  return `${Number(v.toPrecision(3))} µs`;
+}
+
+/** Renders the chart as a standalone SVG document. */
+export function renderChart(input: ChartInput): string {
+  const panels = Math.max(1, input.actives.length);
+  const panelW = 430;
+  const plotH = 360;
+  const left = 78;
+  const gap = 70;
+  const top = 96;
+  const W = left + panels * panelW + (panels - 1) * gap + 30;
+  const legendRows = 2;
+  const notes = input.notes ?? [];
+  const H = top + plotH + 62 + legendRows * 22 + notes.length * 16 + 16;
+
+  const all = input.series.flatMap((s) => s.points);
+  const ns = all.map((p) => p.n);
+  const us = all.map((p) => p.us).filter((v) => v > 0);
+  const x0 = Math.floor(Math.log10(Math.min(...ns, 10)));
+  const x1 = Math.max(x0 + 1, Math.ceil(Math.log10(Math.max(...ns, 10))));
+  const y0 = Math.floor(Math.log10(Math.min(...us, 1)));
+  const y1 = Math.max(y0 + 1, Math.ceil(Math.log10(Math.max(...us, 1))));
+
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT}>`,
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<text x="${W / 2}" y="30" font-size="19" font-weight="bold" text-anchor="middle" fill="#111">${esc(input.title)}</text>`,
+    `<text x="${W / 2}" y="54" font-size="13" text-anchor="middle" fill="#444">${esc(input.subtitle)}</text>`,
+  );
+
+  input.actives.forEach((active, p) => {
+    const px = left + p * (panelW + gap);
+    const X = (n: number): number => px + ((Math.log10(n) - x0) / (x1 - x0)) * panelW;
+    const Y = (v: number): number => top + plotH - ((Math.log10(v) - y0) / (y1 - y0)) * plotH;
+    out.push(
+      `<text x="${px + panelW / 2}" y="${top - 14}" font-size="14" font-weight="bold" text-anchor="middle" fill="#222">` +
+        `${esc(`A = ${active} connection${active === 1 ? '' : 's'} written per round${active > 1 ? ` (A = N if N < ${active})` : ''}`)}</text>`,
+    );
+    // Grid: decades (solid, labelled) and 2x / 5x (faint).
+    for (let d = y0; d <= y1; d++) {
+      const y = Y(10 ** d);
+      out.push(`<line x1="${px}" y1="${y}" x2="${px + panelW}" y2="${y}" stroke="#bbb" stroke-width="1"/>`);
+      out.push(`<text x="${px - 8}" y="${y + 4}" font-size="12" text-anchor="end" fill="#333">${esc(fmtUs(10 ** d))}</text>`);
+      if (d < y1)
+        for (const m of [2, 5]) {
+          const ym = Y(m * 10 ** d);
+          out.push(`<line x1="${px}" y1="${ym}" x2="${px + panelW}" y2="${ym}" stroke="#e6e6e6" stroke-width="1"/>`);
+        }
+    }
+    for (let d = x0; d <= x1; d++) {
+      const x = X(10 ** d);
+      out.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${top + plotH}" stroke="#bbb" stroke-width="1"/>`);
+      out.push(`<text x="${x}" y="${top + plotH + 18}" font-size="12" text-anchor="middle" fill="#333">${(10 ** d).toLocaleString('en-US')}</text>`);
+      if (d < x1)
+        for (const m of [2, 5]) {
+          const xm = X(m * 10 ** d);
+          out.push(`<line x1="${xm}" y1="${top}" x2="${xm}" y2="${top + plotH}" stroke="#e6e6e6" stroke-width="1"/>`);
+        }
+    }
+    out.push(`<rect x="${px}" y="${top}" width="${panelW}" height="${plotH}" fill="none" stroke="#555" stroke-width="1"/>`);
+    out.push(
+      `<text x="${px + panelW / 2}" y="${top + plotH + 40}" font-size="13" text-anchor="middle" fill="#222">N, connections watched (log scale)</text>`,
+    );
+    if (p === 0) {
+      const cy = top + plotH / 2;
+      out.push(
+        `<text x="${18}" y="${cy}" font-size="13" text-anchor="middle" fill="#222" transform="rotate(-90 18 ${cy})">time per round, µs (log scale)</text>`,
+      );
+    }
+    // Lines: C first so the TypeScript line draws on top where they coincide.
+    const mine = input.series.filter((s) => s.active === active).sort((a, b) => (a.lang === b.lang ? 0 : a.lang === 'C' ? -1 : 1));
+    for (const s of mine) {
+      const pts = s.points.filter((q) => q.us > 0).sort((a, b) => a.n - b.n);
+      if (pts.length === 0) continue;
+      const color = COLORS[s.method] ?? '#555';
+      const d = pts.map((q, i) => `${i === 0 ? 'M' : 'L'}${X(q.n).toFixed(1)},${Y(q.us).toFixed(1)}`).join(' ');
+      const dash = s.lang === 'C' ? ' stroke-dasharray="7,5"' : '';
+      out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2.4"${dash}/>`);
+      for (const q of pts) {
+        const cx = X(q.n).toFixed(1);
+        const cy = Y(q.us).toFixed(1);
+        out.push(
+          s.lang === 'TS'
+            ? `<circle cx="${cx}" cy="${cy}" r="4.2" fill="${color}"><title>${esc(`${s.method} TS, N=${q.n}: ${q.us.toPrecision(3)} µs`)}</title></circle>`
+            : `<rect x="${Number(cx) - 4}" y="${Number(cy) - 4}" width="8" height="8" fill="#fff" stroke="${color}" stroke-width="2"><title>${esc(`${s.method} C, N=${q.n}: ${q.us.toPrecision(3)} µs`)}</title></rect>`,
+        );
+      }
+    }
+  });
+
+  // Legend: a column per method, TypeScript on the first row and C on the second.
+  const methods = [...new Set(input.series.map((s) => s.method))];
+  const ly = top + plotH + 64;
+  const colW = 300;
+  const lx0 = Math.max(10, (W - methods.length * colW) / 2 + 20);
+  methods.forEach((method, col) => {
+    (['TS', 'C'] as const).forEach((lang, row) => {
+      if (!input.series.some((s) => s.method === method && s.lang === lang)) return;
+      const x = lx0 + col * colW;
+      const y = ly + row * 22;
+      const color = COLORS[method] ?? '#555';
+      const dash = lang === 'C' ? ' stroke-dasharray="7,5"' : '';
+      out.push(`<line x1="${x}" y1="${y}" x2="${x + 40}" y2="${y}" stroke="${color}" stroke-width="2.4"${dash}/>`);
+      out.push(
+        lang === 'TS'
+          ? `<circle cx="${x + 20}" cy="${y}" r="4.2" fill="${color}"/>`
+          : `<rect x="${x + 16}" y="${y - 4}" width="8" height="8" fill="#fff" stroke="${color}" stroke-width="2"/>`,
+      );
+      const label = lang === 'TS' ? `${method}, TypeScript via sockfd` : `${method}, same loop in C (in-process)`;
+      out.push(`<text x="${x + 48}" y="${y + 4}" font-size="13" fill="#222">${esc(label)}</text>`);
+    });
+  });
+  notes.forEach((line, i) => {
+    out.push(
+      `<text x="${W / 2}" y="${ly + legendRows * 22 + 8 + i * 16}" font-size="11" text-anchor="middle" fill="#555">${esc(line)}</text>`,
+    );
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}

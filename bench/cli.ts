@@ -1,0 +1,443 @@
+#!/usr/bin/env node
+// `sockfd bench` — the multiplexer benchmark (bench/README.md explains the method).
+//
+// This process only plans, spawns and reports: every case runs in a fresh child
+// (child.ts), one at a time, so the two cores are not shared between cases and no case
+// inherits another's heap or JIT state. A child that finds a wrong ready set aborts the
+// whole run with a non-zero exit: no table is printed from a broken multiplexer.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { renderChart, type Series } from './chart';
+import { METHODS, type Method } from './drivers';
+import { FD_SETSIZE } from './sockfd';
+import {
+  markdown,
+  pingPongTable,
+  scaleTable,
+  summarizePingPong,
+  summarizeScale,
+  targets,
+  type PingPongSummary,
+  type ScaleSummary,
+} from './report';
+import { EXIT_VERIFY, type CaseResult, type CaseSpec, type PingPongResult, type Plan, type ScaleResult } from './spec';
+
+const HELP = `Usage: sockfd bench [flags]
+
+Benchmarks select, poll and epoll driven from TypeScript through sockfd against the
+same loops written in C inside the addon (same process), plus a one-byte ping-pong
+against Node's own libuv loop (node:net). Each case runs in a fresh child process:
+warm-up, then the median of several samples. Every round checks that the ready set
+the multiplexer reported equals the set written; a mismatch fails the run.
+
+  --quick            a short run (under ~20 s): fewer, shorter samples
+  --n LIST           connection counts N (default 10,100,1000,10000)
+  --active LIST      connections written per round, A (default 1,100; A <= N)
+  --methods LIST     any of select,poll,epoll (default all; select stops at FD_SETSIZE)
+  --rounds R         rounds per sample (default: sized from the warm-up)
+  --samples S        samples per loop (default 151, --quick 25; ~2 ms each)
+  --timeout T        multiplexer timeout: 0 (return at once, default) or -1 (block);
+                     it changes the kernel's poll/select path, so it is printed
+  --tcp              TCP over loopback instead of AF_UNIX socketpairs
+  --suites LIST      any of scale,pingpong,overhead (default all that are installed)
+  --json             print the results JSON on stdout instead of the tables
+  --out DIR          results folder (default bench/results/<timestamp>/)
+  --help             this text
+
+Writes <out>/results.json (every sample), <out>/results.md (the tables) and
+<out>/chart.svg (time per round vs N, log-log).`;
+
+interface Options {
+  quick: boolean;
+  n: number[];
+  active: number[];
+  methods: Method[];
+  rounds?: number;
+  samples?: number;
+  timeout: 0 | -1;
+  tcp: boolean;
+  suites: string[];
+  json: boolean;
+  out?: string;
+}
+
+class UsageError extends Error {}
+
+function parseList(flag: string, v: string | undefined): number[] {
+  const xs = (v ?? '').split(',').filter(Boolean).map(Number);
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1))
+    throw new UsageError(`${flag} needs a comma-separated list of positive integers, got '${v ?? ''}'`);
+  return xs;
+}
+
+function parseInt1(flag: string, v: string | undefined): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 1) throw new UsageError(`${flag} needs a positive integer, got '${v ?? ''}'`);
+  return x;
+}
+
+export function parseArgs(argv: string[]): Options | 'help' {
+  const o: Options = {
+    quick: false,
+    n: [10, 100, 1000, 10000],
+    active: [1, 100],
+    methods: [...METHODS],
+    timeout: 0,
+    tcp: false,
+    suites: ['scale', 'pingpong', 'overhead'],
+    json: false,
+  };
+  const args = [...argv];
+  if (args[0] === 'bench') args.shift();
+  while (args.length > 0) {
+    const a = args.shift()!;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string | undefined => inline ?? args.shift();
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return 'help';
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--n':
+        o.n = parseList(flag, value());
+        break;
+      case '--active':
+        o.active = parseList(flag, value());
+        break;
+      case '--methods': {
+        const ms = (value() ?? '').split(',').filter(Boolean);
+        const bad = ms.filter((m) => !(METHODS as readonly string[]).includes(m));
+        if (ms.length === 0 || bad.length > 0) throw new UsageError(`--methods takes select,poll,epoll, got '${ms.join(',')}'`);
+        o.methods = ms as Method[];
+        break;
+      }
+      case '--rounds':
+        o.rounds = parseInt1(flag, value());
+        break;
+      case '--samples':
+        o.samples = parseInt1(flag, value());
+        break;
+      case '--timeout': {
+        const t = value();
+        if (t !== '0' && t !== '-1') throw new UsageError(`--timeout is 0 or -1, got '${t ?? ''}'`);
+        o.timeout = t === '0' ? 0 : -1;
+        break;
+      }
+      case '--tcp':
+        o.tcp = true;
+        break;
+      case '--suites': {
+        const ss = (value() ?? '').split(',').filter(Boolean);
+        const bad = ss.filter((s) => !['scale', 'pingpong', 'overhead'].includes(s));
+        if (ss.length === 0 || bad.length > 0) throw new UsageError(`--suites takes scale,pingpong,overhead, got '${ss.join(',')}'`);
+        o.suites = ss;
+        break;
+      }
+      case '--json':
+        o.json = true;
+        break;
+      case '--out': {
+        const d = value();
+        if (!d) throw new UsageError('--out needs a directory');
+        o.out = d;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown argument '${a}' (see --help)`);
+    }
+  }
+  o.n = [...new Set(o.n)].sort((a, b) => a - b);
+  o.active = [...new Set(o.active)].sort((a, b) => a - b);
+  return o;
+}
+
+function plan(o: Options): Plan {
+  return {
+    // Many short samples, the two languages alternating sample by sample: a burst from
+    // another process lands in a few samples of one side, and the median drops them.
+    warmupMs: o.quick ? 60 : 100,
+    samples: o.samples ?? (o.quick ? 25 : 151),
+    sampleMs: o.quick ? 1 : 2,
+    rounds: o.rounds,
+    timeout: o.timeout,
+    tcp: o.tcp,
+  };
+}
+
+/** The machine, as the chart title and the JSON state it. */
+function machine(): Record<string, string | number> {
+  const cpus = os.cpus();
+  return {
+    cpu: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(),
+    cores: cpus.length,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    arch: process.arch,
+  };
+}
+
+function scaleCases(o: Options, p: Plan): { cases: CaseSpec[]; skipped: string[] } {
+  const cases: CaseSpec[] = [];
+  const skipped: string[] = [];
+  for (const method of o.methods)
+    for (const n of o.n) {
+      if (method === 'select' && n >= FD_SETSIZE) {
+        skipped.push(`select N=${n}: select stops at FD_SETSIZE (${FD_SETSIZE}) fds`);
+        continue;
+      }
+      const seen = new Set<number>();
+      for (const a of o.active) {
+        const active = Math.min(a, n);
+        if (seen.has(active)) continue; // A = min(A, N): N = 10 runs A = 10 once
+        seen.add(active);
+        cases.push({ kind: 'scale', method, n, active, ...p });
+      }
+    }
+  return { cases, skipped };
+}
+
+// ---------------------------------------------------------------------------------------
+// Progress on stderr: a bar redrawn in place on a terminal, one line per case otherwise.
+
+class Progress {
+  private readonly tty = process.stderr.isTTY === true;
+  private readonly start = Date.now();
+  constructor(private readonly total: number) {}
+  step(i: number, label: string): void {
+    const secs = ((Date.now() - this.start) / 1000).toFixed(0);
+    if (!this.tty) {
+      process.stderr.write(`[${i + 1}/${this.total}] ${label} (${secs} s)\n`);
+      return;
+    }
+    const width = 28;
+    const done = Math.round((i / this.total) * width);
+    const bar = '█'.repeat(done) + '░'.repeat(width - done);
+    process.stderr.write(`\r\x1b[2K${bar} ${i + 1}/${this.total}  ${label}  ${secs} s`);
+  }
+  end(): void {
+    const secs = ((Date.now() - this.start) / 1000).toFixed(1);
+    process.stderr.write(`${this.tty ? '\r\x1b[2K' : ''}done: ${this.total} cases in ${secs} s\n`);
+  }
+}
+
+/** A child exited with EXIT_VERIFY: a multiplexer reported a wrong ready set. */
+class VerifyFailure extends Error {}
+
+function runNode(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve(out);
+      const msg = err.trim() || `exited with ${signal ?? code}`;
+      reject(code === EXIT_VERIFY ? new VerifyFailure(msg) : new Error(msg));
+    });
+  });
+}
+
+async function runCase(spec: CaseSpec): Promise<CaseResult> {
+  const out = await runNode([path.join(__dirname, 'child.js'), JSON.stringify(spec)]);
+  const last = out.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as CaseResult;
+}
+
+/**
+ * The per-call overhead suite (bench/overhead.ts, from the multiplexers issue), if this
+ * install has it: compiled beside this file, or as TypeScript in a repository checkout
+ * (run through scripts/ts-register.cjs, which needs the typescript devDependency).
+ */
+function overheadCommand(quick: boolean): string[] | undefined {
+  const args = ['--iterations', quick ? '10000' : '50000', '--rounds', quick ? '3' : '5'];
+  const compiled = path.join(__dirname, 'overhead.js');
+  if (existsSync(compiled)) return [compiled, ...args];
+  const root = path.join(__dirname, '..', '..');
+  const source = path.join(root, 'bench', 'overhead.ts');
+  const register = path.join(root, 'scripts', 'ts-register.cjs');
+  if (existsSync(source) && existsSync(register) && existsSync(path.join(root, 'node_modules', 'typescript')))
+    return ['-r', register, source, ...args];
+  return undefined;
+}
+
+function caseLabel(s: CaseSpec): string {
+  return s.kind === 'scale' ? `${s.method} N=${s.n} A=${s.active}` : 'ping-pong (TS, C, node:net)';
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
+}
+
+function pkgVersion(): string {
+  try {
+    const j = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    return j.version ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: Options | 'help';
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`sockfd bench: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (o === 'help') {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const p = plan(o);
+  const m = machine();
+  const transport = o.tcp ? 'TCP over loopback' : 'AF_UNIX socketpairs';
+  const timeoutText = o.timeout === 0 ? 'timeout 0 (return at once)' : 'timeout -1 (blocking)';
+  const say = (s: string): void => {
+    (o as Options).json ? process.stderr.write(s + '\n') : process.stdout.write(s + '\n');
+  };
+  say(`sockfd bench — ${m.cpu}, ${m.cores} cores, ${m.kernel}, Node ${m.node}`);
+  // Other processes on the CPUs make every number noisier; say so rather than hide it.
+  const load: string[] = [];
+  if (os.loadavg()[0] > 0.5 * os.cpus().length)
+    load.push(`load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores at start: other processes compete for the CPU, expect noisy numbers`);
+  for (const l of load) say(`warning: ${l}`);
+  say(`${transport}, ${timeoutText}, median of ${p.samples} samples after warm-up, each case in a fresh process`);
+
+  const { cases, skipped } = o.suites.includes('scale') ? scaleCases(o, p) : { cases: [], skipped: [] };
+  const all: CaseSpec[] = [...cases];
+  if (o.suites.includes('pingpong')) all.push({ kind: 'pingpong', ...p, rounds: o.rounds });
+  const ovCommand = o.suites.includes('overhead') ? overheadCommand(o.quick) : undefined;
+
+  const progress = new Progress(all.length + (ovCommand ? 1 : 0));
+  const results: CaseResult[] = [];
+  let overhead: { text: string } | { error: string } | undefined;
+  try {
+    for (let i = 0; i < all.length; i++) {
+      progress.step(i, caseLabel(all[i]));
+      results.push(await runCase(all[i]));
+    }
+    if (ovCommand) {
+      progress.step(all.length, 'per-call overhead (bench/overhead)');
+      // Its own suite with its own checks: a failure there is reported, not hidden, but
+      // does not throw away the scale and ping-pong results already measured.
+      overhead = await runNode(ovCommand).then(
+        (text) => ({ text: text.trimEnd() }),
+        (e: Error) => ({ error: e.message }),
+      );
+    }
+    progress.end();
+  } catch (e) {
+    process.stderr.write('\n');
+    if (e instanceof VerifyFailure) {
+      process.stderr.write(`sockfd bench: FAILED — a multiplexer reported a wrong ready set:\n  ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`sockfd bench: a case failed:\n${(e as Error).message}\n`);
+    return 1;
+  }
+
+  const scale = results.filter((r): r is ScaleResult => r.kind === 'scale');
+  const ran = scale.filter((r) => !r.skipped);
+  const summaries: ScaleSummary[] = ran.map(summarizeScale);
+  const pp = results.find((r): r is PingPongResult => r.kind === 'pingpong');
+  const ppSum: PingPongSummary | undefined = pp ? summarizePingPong(pp) : undefined;
+  const verdicts = targets(summaries, ppSum);
+  const notes = [...new Set([
+    ...load,
+    ...(overhead !== undefined && 'error' in overhead ? [`per-call overhead suite failed: ${overhead.error}`] : []),
+    ...skipped,
+    ...scale.filter((r) => r.skipped).map((r) => r.skipped!),
+    ...results.flatMap((r) => r.notes),
+  ])];
+
+  const outDir = path.resolve(o.out ?? path.join('bench', 'results', timestamp()));
+  mkdirSync(outDir, { recursive: true });
+  const json = {
+    tool: 'sockfd bench',
+    version: pkgVersion(),
+    date: new Date().toISOString(),
+    machine: { ...m, loadavg: os.loadavg() },
+    options: { ...o, transport, plan: p },
+    scale: scale.map((r) => ({ ...r, median: r.skipped ? undefined : summarizeScale(r) })),
+    pingpong: pp ? { ...pp, median: ppSum } : undefined,
+    overhead,
+    targets: verdicts,
+    notes,
+  };
+  const jsonText = JSON.stringify(json, null, 2) + '\n';
+  writeFileSync(path.join(outDir, 'results.json'), jsonText);
+
+  const series: Series[] = [];
+  for (const method of o.methods)
+    for (const a of o.active)
+      for (const lang of ['TS', 'C'] as const) {
+        const points = summaries
+          .filter((x) => x.method === method && x.active === Math.min(a, x.n))
+          .map((x) => ({ n: x.n, us: lang === 'TS' ? x.tsRound : x.cRound }));
+        if (points.length > 0) series.push({ method, lang, active: a, points });
+      }
+  const svg = renderChart({
+    title: `sockfd bench: time per round vs N (${transport}, timeout ${o.timeout})`,
+    subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node} · median of ${p.samples} samples · ${json.date.slice(0, 10)}`,
+    actives: o.active,
+    series,
+    notes: [
+      'A round: write 1 byte to A connections, one multiplexer call, read every ready connection (verified to equal the written set).',
+      ...notes.slice(0, 3),
+    ],
+  });
+  writeFileSync(path.join(outDir, 'chart.svg'), svg);
+  writeFileSync(
+    path.join(outDir, 'results.md'),
+    markdown(
+      [`${m.cpu}, ${m.cores} cores, ${m.kernel}, Node ${m.node}; ${transport}, ${timeoutText}; median of ${p.samples} samples.`],
+      summaries,
+      ppSum,
+      verdicts,
+      notes,
+    ),
+  );
+
+  if (o.json) {
+    process.stdout.write(jsonText);
+  } else {
+    const lines: string[] = [''];
+    if (summaries.length > 0) lines.push(scaleTable(summaries), '');
+    if (ppSum) lines.push(pingPongTable(ppSum), '');
+    if (overhead !== undefined && 'text' in overhead) lines.push(overhead.text, '');
+    if (verdicts.length > 0) {
+      lines.push('targets:');
+      for (const t of verdicts) lines.push(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${t.detail}`);
+      lines.push('');
+    }
+    for (const n of notes) lines.push(`note: ${n}`);
+    lines.push(
+      `results: ${path.join(outDir, 'results.json')} (every sample), results.md (these tables)`,
+      `chart:   ${path.join(outDir, 'chart.svg')}`,
+    );
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return overhead !== undefined && 'error' in overhead ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`sockfd bench: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

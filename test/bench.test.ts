@@ -1,0 +1,146 @@
+// `sockfd bench` tests its own logic: a short run completes and writes parseable results,
+// and a multiplexer that reports a wrong ready set fails the run (from TS and from C).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AF_UNIX, SOCK_NONBLOCK, SOCK_STREAM, close, recv, socketpair } from '../lib';
+import { binding } from '../lib/binding';
+
+const root = join(__dirname, '..');
+const cli = join(root, 'dist', 'bench', 'cli.js');
+let out: string;
+
+/** Newest modification time of the files in a folder (non-recursive), 0 if none. */
+function newest(dir: string, ext: string): number {
+  if (!existsSync(dir)) return 0;
+  return Math.max(0, ...readdirSync(dir).filter((f) => f.endsWith(ext)).map((f) => statSync(join(dir, f)).mtimeMs));
+}
+
+function bench(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, 'bench', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A small XML well-formedness check: every tag closes in order, attributes are quoted,
+ * entities are the predefined five or numeric, and there is exactly one root element.
+ */
+function wellFormed(xml: string): string | null {
+  const stack: string[] = [];
+  let roots = 0;
+  const tag = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|<\?[^>]*\?>|<!--[\s\S]*?-->/g;
+  let at = 0;
+  for (let m = tag.exec(xml); m !== null; m = tag.exec(xml)) {
+    const text = xml.slice(at, m.index);
+    if (/[<>]/.test(text)) return `stray markup near offset ${at}: ${JSON.stringify(text.slice(0, 40))}`;
+    if (/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(text)) return `bad entity near offset ${at}`;
+    at = tag.lastIndex;
+    if (m[2] === undefined) continue; // declaration or comment
+    if (m[1] === '/') {
+      if (stack.pop() !== m[2]) return `</${m[2]}> closes the wrong element`;
+    } else if (m[4] !== '/') {
+      if (stack.length === 0) roots++;
+      stack.push(m[2]);
+    } else if (stack.length === 0) roots++;
+  }
+  if (/[<>]/.test(xml.slice(at))) return 'stray markup at the end';
+  if (stack.length > 0) return `unclosed <${stack.join('> <')}>`;
+  return roots === 1 ? null : `${roots} root elements`;
+}
+
+beforeAll(() => {
+  // The CLI runs compiled (each case is a fresh `node` process); rebuild it if stale.
+  if (!existsSync(cli) || newest(join(root, 'bench'), '.ts') > statSync(cli).mtimeMs) {
+    const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'bench', 'tsconfig.json')], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  }
+  out = mkdtempSync(join(tmpdir(), 'sockfd-bench-'));
+});
+
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+});
+
+describe('sockfd bench', () => {
+  it('bench: a short --quick run finishes and writes results.json (every sample) and a well-formed chart.svg', () => {
+    const r = bench(['--quick', '--n', '10,100', '--active', '1,10', '--rounds', '40', '--samples', '3', '--suites', 'scale,pingpong', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/TS µs\/round/);
+    expect(r.stdout).toMatch(/timeout 0/);
+
+    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(json.machine.kernel).toMatch(/Linux/);
+    // 3 methods x (N=10: A=1, A=10; N=100: A=1, A=10)
+    expect(json.scale).toHaveLength(12);
+    for (const c of json.scale) {
+      expect(c.skipped).toBeUndefined();
+      for (const lang of ['ts', 'c']) {
+        expect(c[lang].round).toHaveLength(3);
+        expect(c[lang].mux).toHaveLength(3);
+        for (const v of [...c[lang].round, ...c[lang].mux]) expect(v).toBeGreaterThan(0);
+        // the multiplexer call is part of the round
+        for (let i = 0; i < 3; i++) expect(c[lang].mux[i]).toBeLessThan(c[lang].round[i]);
+      }
+      expect(c.roundsPerSample).toBe(40);
+      expect(c.median.ratio).toBeGreaterThan(0);
+    }
+    for (const lang of ['ts', 'c', 'net']) expect(json.pingpong[lang].round).toHaveLength(3);
+    expect(json.targets.length).toBeGreaterThan(0);
+
+    const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
+    expect(wellFormed(svg)).toBeNull();
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain(json.machine.cpu.replace(/&/g, '&amp;'));
+    expect((svg.match(/<path /g) ?? []).length).toBe(12); // 3 methods x 2 languages x 2 panels
+  }, 60_000); // ~5 s normally; the sanitizer build (npm run test:asan) is several times slower
+
+  for (const method of ['select', 'poll', 'epoll']) {
+    it(`bench: a wrong ready set from ${method} in the TypeScript driver fails the run with a clear message`, () => {
+      const r = bench(['--methods', method, '--n', '10', '--active', '1', '--rounds', '20', '--samples', '1', '--suites', 'scale', '--out', out], {
+        SOCKFD_BENCH_CORRUPT: method,
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('a multiplexer reported a wrong ready set');
+      expect(r.stderr).toContain(`${method === 'epoll' ? 'epoll_wait' : method} (TypeScript driver), round 3`);
+      expect(r.stdout).not.toMatch(/TS µs\/round/);
+    }, 30_000);
+  }
+
+  it('bench: the C loop rejects a ready set that differs from the written one', () => {
+    // Connection 0 is watched on pair a but written through pair b's peer: the kernel then
+    // reports a fd that was never written to, and the C loop must throw, not time it.
+    const a = new Int32Array(2);
+    const b = new Int32Array(2);
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a);
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b);
+    try {
+      const rfds = new Int32Array([a[0], b[0]]);
+      const crossed = new Int32Array([b[1], a[1]]);
+      const outs = new Float64Array(2);
+      expect(() => binding.benchScale(1, -1, rfds, crossed, 1, 1, 0, 0, outs)).toThrow(/C poll: round 0 reported fd \d+ .*not written/);
+      // the same loop over the right pairs passes
+      expect(recv(b[0], new Uint8Array(8))).toBe(1); // the stray byte the failed round left
+      binding.benchScale(1, -1, rfds, new Int32Array([a[1], b[1]]), 2, 5, 0, 0, outs);
+      expect(outs[0]).toBeGreaterThan(0);
+    } finally {
+      for (const fd of [...a, ...b]) close(fd);
+    }
+  });
+
+  it('bench: --help explains the flags and a bad flag exits 2', () => {
+    const h = bench(['--help']);
+    expect(h.status).toBe(0);
+    for (const f of ['--quick', '--n', '--active', '--methods', '--rounds', '--timeout', '--tcp', '--json', '--out']) expect(h.stdout).toContain(f);
+    const bad = bench(['--timeout', '5']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--timeout is 0 or -1');
+  });
+});
