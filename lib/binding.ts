@@ -97,6 +97,10 @@ export interface Binding {
   benchScale(method: 0 | 1 | 2, epfd: number, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, timeout: 0 | -1, out: Float64Array): undefined;
   benchPingPong(epfd: number, fd0: number, fd1: number, trips: number, timeout: 0 | -1, out: Float64Array): undefined;
   benchRaiseNofile(want: number): { soft: number; hard: number; errno: number };
+  // watch.cc
+  watchInit(dispatch: (fd: number, events: number, status: number) => void): void;
+  watch(fd: number, events: number, ref: boolean): void;
+  watching(fd: number): number;
 }
 
 /** The loaded addon: a prebuild from prebuilds/ when one matches, else build/Release. */

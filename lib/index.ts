@@ -11,3 +11,4 @@ export * from './sockopt';
 export * from './select';
 export * from './poll';
 export * from './epoll';
+export * from './async';

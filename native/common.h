@@ -225,7 +225,8 @@ bool GetAddrOut(napi_env env, napi_value addr, napi_value addrlen, const char* f
                 AddrOut* out);
 
 // Called by close() before the fd number is released: stops the fd's readiness watcher
-// and rejects its waiters (watch.cc), so nothing acts on a reused number.
+// and rejects its pending async waiters with ECANCELED (watch.cc), so nothing acts on a
+// new fd that reuses the number. A no-op for fds that were never awaited.
 void WatchBeforeClose(napi_env env, int fd);
 
 // ---------------------------------------------------------------------------------------
