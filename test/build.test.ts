@@ -15,6 +15,15 @@ describe('build', () => {
     expect(file.includes('__ubsan_handle')).toBe(true);
   });
 
+  it('the CommonJS entry binds every export as a plain data property (no per-call getter)', () => {
+    // dist/ is built by `npm install`; scripts/esm-wrapper.mjs flattens tsc's getters.
+    const entry = require('../dist/index.js') as Record<string, unknown>;
+    const names = Object.keys(entry);
+    expect(names.length).toBeGreaterThan(400);
+    for (const n of names) expect(Object.getOwnPropertyDescriptor(entry, n), n).toHaveProperty('value');
+    expect(entry.recv).toBe(binding.recv);
+  });
+
   it('the addon loads with its constants and layouts', () => {
     expect(binding.layout.sockaddr_in.size).toBe(16);
     expect(binding.layout.sockaddr_in6.size).toBe(28);
