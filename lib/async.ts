@@ -30,6 +30,7 @@ import { ErrnoError } from './errors';
 import type { Addrlen, Sockaddr } from './sockaddr';
 import { tryAccept4, tryConnect } from './socket';
 import { fcntl, getsockopt } from './sockopt';
+import { checkInt, describe } from './struct';
 
 /** Options of every async wait. */
 export interface AsyncWaitOptions {
@@ -195,14 +196,7 @@ function onTimeout(t: Waiter): void {
 }
 
 function checkFd(fn: string, fd: unknown): void {
-  if (typeof fd !== 'number') throw new TypeError(`${fn}: fd must be an integer, got ${describe(fd)}`);
-  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-    throw new RangeError(`${fn}: fd must be an integer in [0, 2147483647], got ${describe(fd)}`);
-  }
-}
-
-function describe(v: unknown): string {
-  return typeof v === 'string' ? `string '${v}'` : typeof v === 'number' ? String(v) : typeof v;
+  checkInt(fn, 'fd', fd, 0, 0x7fffffff);
 }
 
 type Options = AsyncWaitOptions & { ref: boolean };
