@@ -41,7 +41,8 @@ the multiplexer reported equals the set written; a mismatch fails the run.
   --timeout T        multiplexer timeout: 0 (return at once, default) or -1 (block);
                      it changes the kernel's poll/select path, so it is printed
   --tcp              TCP over loopback instead of AF_UNIX socketpairs
-  --suites LIST      any of scale,pingpong,overhead (default all that are installed)
+  --suites LIST      any of scale,pingpong,overhead,async (default all that are installed);
+                     async: the async layer against node:net (bench/pingpong-async)
   --json             print the results JSON on stdout instead of the tables
   --out DIR          results folder (default bench/results/<timestamp>/)
   --help             this text
@@ -86,7 +87,7 @@ export function parseArgs(argv: string[]): Options | 'help' {
     methods: [...METHODS],
     timeout: 0,
     tcp: false,
-    suites: ['scale', 'pingpong', 'overhead'],
+    suites: [...SUITES],
     json: false,
   };
   const args = [...argv];
@@ -132,8 +133,8 @@ export function parseArgs(argv: string[]): Options | 'help' {
         break;
       case '--suites': {
         const ss = (value() ?? '').split(',').filter(Boolean);
-        const bad = ss.filter((s) => !['scale', 'pingpong', 'overhead'].includes(s));
-        if (ss.length === 0 || bad.length > 0) throw new UsageError(`--suites takes scale,pingpong,overhead, got '${ss.join(',')}'`);
+        const bad = ss.filter((s) => !(SUITES as readonly string[]).includes(s));
+        if (ss.length === 0 || bad.length > 0) throw new UsageError(`--suites takes ${SUITES.join(',')}, got '${ss.join(',')}'`);
         o.suites = ss;
         break;
       }
@@ -249,21 +250,44 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
   return JSON.parse(last) as CaseResult;
 }
 
+/** The suites `--suites` takes; the last two are separate scripts run as child processes. */
+const SUITES = ['scale', 'pingpong', 'overhead', 'async'] as const;
+
+/** A suite that is its own script with its own checks: run as a child, its table printed. */
+interface SubSuite {
+  key: 'overhead' | 'async';
+  label: string;
+  command: string[];
+}
+
 /**
- * The per-call overhead suite (bench/overhead.ts, from the multiplexers issue), if this
- * install has it: compiled beside this file, or as TypeScript in a repository checkout
- * (run through scripts/ts-register.cjs, which needs the typescript devDependency).
+ * The command for bench/<name>, if this install has it: compiled beside this file, or as
+ * TypeScript in a repository checkout (run through scripts/ts-register.cjs, which needs the
+ * typescript devDependency). overhead: the per-call suite (from the multiplexers issue);
+ * pingpong-async: the async layer against node:net (from the event-loop issue).
  */
-function overheadCommand(quick: boolean): string[] | undefined {
-  const args = ['--iterations', quick ? '10000' : '50000', '--rounds', quick ? '3' : '5'];
-  const compiled = path.join(__dirname, 'overhead.js');
+function subSuiteCommand(name: string, args: string[]): string[] | undefined {
+  const compiled = path.join(__dirname, `${name}.js`);
   if (existsSync(compiled)) return [compiled, ...args];
   const root = path.join(__dirname, '..', '..');
-  const source = path.join(root, 'bench', 'overhead.ts');
+  const source = path.join(root, 'bench', `${name}.ts`);
   const register = path.join(root, 'scripts', 'ts-register.cjs');
   if (existsSync(source) && existsSync(register) && existsSync(path.join(root, 'node_modules', 'typescript')))
     return ['-r', register, source, ...args];
   return undefined;
+}
+
+function subSuites(o: Options): SubSuite[] {
+  const out: SubSuite[] = [];
+  const add = (key: SubSuite['key'], label: string, name: string, args: string[]): void => {
+    const command = o.suites.includes(key) ? subSuiteCommand(name, args) : undefined;
+    if (command) out.push({ key, label, command });
+  };
+  add('overhead', 'per-call overhead (bench/overhead)', 'overhead',
+    ['--iterations', o.quick ? '10000' : '50000', '--rounds', o.quick ? '3' : '5']);
+  add('async', 'async layer vs node:net (bench/pingpong-async)', 'pingpong-async',
+    ['--rounds', o.quick ? '4000' : '20000', '--repeat', o.quick ? '3' : '5']);
+  return out;
 }
 
 function caseLabel(s: CaseSpec): string {
@@ -316,21 +340,21 @@ export async function main(argv: string[]): Promise<number> {
   const { cases, skipped } = o.suites.includes('scale') ? scaleCases(o, p) : { cases: [], skipped: [] };
   const all: CaseSpec[] = [...cases];
   if (o.suites.includes('pingpong')) all.push({ kind: 'pingpong', ...p, rounds: o.rounds });
-  const ovCommand = o.suites.includes('overhead') ? overheadCommand(o.quick) : undefined;
+  const subs = subSuites(o);
 
-  const progress = new Progress(all.length + (ovCommand ? 1 : 0));
+  const progress = new Progress(all.length + subs.length);
   const results: CaseResult[] = [];
-  let overhead: { text: string } | { error: string } | undefined;
+  const extra: Partial<Record<SubSuite['key'], { text: string } | { error: string }>> = {};
   try {
     for (let i = 0; i < all.length; i++) {
       progress.step(i, caseLabel(all[i]));
       results.push(await runCase(all[i]));
     }
-    if (ovCommand) {
-      progress.step(all.length, 'per-call overhead (bench/overhead)');
+    for (let i = 0; i < subs.length; i++) {
+      progress.step(all.length + i, subs[i].label);
       // Its own suite with its own checks: a failure there is reported, not hidden, but
       // does not throw away the scale and ping-pong results already measured.
-      overhead = await runNode(ovCommand).then(
+      extra[subs[i].key] = await runNode(subs[i].command).then(
         (text) => ({ text: text.trimEnd() }),
         (e: Error) => ({ error: e.message }),
       );
@@ -354,7 +378,10 @@ export async function main(argv: string[]): Promise<number> {
   const verdicts = targets(summaries, ppSum);
   const notes = [...new Set([
     ...load,
-    ...(overhead !== undefined && 'error' in overhead ? [`per-call overhead suite failed: ${overhead.error}`] : []),
+    ...subs.flatMap((x) => {
+      const r = extra[x.key];
+      return r !== undefined && 'error' in r ? [`${x.label} failed: ${r.error}`] : [];
+    }),
     ...skipped,
     ...scale.filter((r) => r.skipped).map((r) => r.skipped!),
     ...results.flatMap((r) => r.notes),
@@ -370,7 +397,8 @@ export async function main(argv: string[]): Promise<number> {
     options: { ...o, transport, plan: p },
     scale: scale.map((r) => ({ ...r, median: r.skipped ? undefined : summarizeScale(r) })),
     pingpong: pp ? { ...pp, median: ppSum } : undefined,
-    overhead,
+    overhead: extra.overhead,
+    async: extra.async,
     targets: verdicts,
     notes,
   };
@@ -414,7 +442,10 @@ export async function main(argv: string[]): Promise<number> {
     const lines: string[] = [''];
     if (summaries.length > 0) lines.push(scaleTable(summaries), '');
     if (ppSum) lines.push(pingPongTable(ppSum), '');
-    if (overhead !== undefined && 'text' in overhead) lines.push(overhead.text, '');
+    for (const x of subs) {
+      const r = extra[x.key];
+      if (r !== undefined && 'text' in r) lines.push(r.text, '');
+    }
     if (verdicts.length > 0) {
       lines.push('targets:');
       for (const t of verdicts) lines.push(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${t.detail}`);
@@ -427,7 +458,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     process.stdout.write(lines.join('\n') + '\n');
   }
-  return overhead !== undefined && 'error' in overhead ? 1 : 0;
+  return subs.some((x) => { const r = extra[x.key]; return r !== undefined && 'error' in r; }) ? 1 : 0;
 }
 
 if (require.main === module) {

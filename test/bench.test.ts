@@ -70,6 +70,16 @@ afterAll(() => {
 });
 
 describe('sockfd bench', () => {
+  it('bench: --suites async runs the async layer against node:net and records its table', () => {
+    const dir = join(out, 'async');
+    const r = bench(['--quick', '--suites', 'async', '--out', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/sockfd \/ node:net/);
+    const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(json.async.text).toMatch(/TCP 127\.0\.0\.1\s+\d+/);
+    expect(json.async.text).toMatch(/AF_UNIX\s+\d+/);
+  });
+
   it('bench: a short --quick run finishes and writes results.json (every sample) and a well-formed chart.svg', () => {
     const r = bench(['--quick', '--n', '10,100', '--active', '1,10', '--rounds', '40', '--samples', '3', '--suites', 'scale,pingpong', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
