@@ -3,6 +3,7 @@
 // linger (SO_LINGER). Layouts come from the addon (native/sockaddr.cc).
 import { binding } from './binding';
 import { endianness } from 'node:os';
+import { checkInt, describe, invalidType } from './check';
 
 /** True on little-endian hosts: C's native byte order, used for every non-network field. */
 export const LE = endianness() === 'LE';
@@ -33,29 +34,11 @@ export abstract class Struct {
 
 /** sizeof(s) — the size in bytes of a struct, as C's sizeof operator. */
 export function sizeof(s: Struct): number {
-  if (!(s instanceof Struct)) throw new TypeError(`sizeof: s must be a struct, got ${describe(s)}`);
+  if (!(s instanceof Struct)) throw invalidType('sizeof', 's', 'a struct', s);
   return s.bytes.length;
 }
 
-/** Throws RangeError unless `v` is an integer in [min, max]; returns it. */
-export function checkInt(fn: string, param: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number') {
-    throw new TypeError(`${fn}: ${param} must be an integer, got ${describe(v)}`);
-  }
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`${fn}: ${param} must be an integer in [${min}, ${max}], got ${describe(v)}`);
-  }
-  return v;
-}
-
-/** A short description of a value for error messages. */
-export function describe(v: unknown): string {
-  if (typeof v === 'string') return `string '${v.length > 20 ? v.slice(0, 20) + '...' : v}'`;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
-}
+export { checkInt, describe } from './check';
 
 // time_t, suseconds_t and long: 8 bytes on 64-bit Linux, read as two 32-bit halves so a
 // field access allocates no BigInt.

@@ -73,6 +73,13 @@ inline Args GetArgs(napi_env env, napi_callback_info info) {
   return a;
 }
 
+// The argument count of a raw callback, checked as lib/check.ts's checkArgc does: fewer
+// than `min` is a TypeError ERR_MISSING_ARGS naming the first missing parameter, more
+// than `max` a TypeError ERR_TOO_MANY_ARGS. `params` names the parameters in order (at
+// least `max` of them). Read `argc` with a capacity above `max` so extras are seen.
+bool CheckArgc(napi_env env, size_t argc, size_t min, size_t max, const char* fn,
+               const char* const* params);
+
 inline bool IsNullish(napi_env env, napi_value v) {
   napi_valuetype t;
   napi_typeof(env, v, &t);

@@ -161,6 +161,25 @@ napi_value ThrowRange(napi_env env, const char* fn, const char* fmt, ...) {
   return nullptr;
 }
 
+bool CheckArgc(napi_env env, size_t argc, size_t min, size_t max, const char* fn,
+               const char* const* params) {
+  if (argc >= min && argc <= max) return true;
+  char takes[32], msg[256];
+  if (min == max)
+    snprintf(takes, sizeof takes, "%zu", max);
+  else
+    snprintf(takes, sizeof takes, "%zu to %zu", min, max);
+  if (argc < min) {
+    snprintf(msg, sizeof msg, "%s: missing argument '%s' (takes %s arguments, got %zu)", fn,
+             params[argc], takes, argc);
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", msg);
+  } else {
+    snprintf(msg, sizeof msg, "%s: takes at most %zu arguments, got %zu", fn, max, argc);
+    napi_throw_type_error(env, "ERR_TOO_MANY_ARGS", msg);
+  }
+  return false;
+}
+
 static size_t ElementSize(napi_typedarray_type t) {
   switch (t) {
     case napi_int8_array:
