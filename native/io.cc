@@ -9,14 +9,16 @@
 // checked with two integer comparisons; CheckArgc runs only when they fail.
 //
 // EINTR (native/eintr.h, docs/api.md "EINTR"): send, recv, sendto, recvfrom, read and
-// write on a blocking socket never leave the thread in a call the kernel would restart
-// after a Node signal handler. They try without blocking first (MSG_DONTWAIT: still one
+// write on a blocking socket do not sit in a call the kernel would restart after a Node
+// signal handler (but for the residual cases listed in eintr.h). They try without blocking first (MSG_DONTWAIT: still one
 // syscall when data or buffer space is there); when that would block they honour the
 // socket's SO_RCVTIMEO/SO_SNDTIMEO exactly as C (EAGAIN on expiry, EINTR on a signal), and
 // without a timeout they wait in poll(2), so a signal throws ErrnoError EINTR and a
 // process.on('SIGINT') listener can run. Nothing is retried after EINTR. read and write
 // on a socket are made as recv/send with no flags (the same call for a socket, but one
-// that can take MSG_DONTWAIT); on any other fd they are the plain call. The try* variants
+// that can take MSG_DONTWAIT; write on an SCTP SOCK_SEQPACKET socket thereby loses the
+// MSG_EOR that write(2) implies); on any other fd (recv's ENOTSOCK costs one extra
+// syscall there) and for 0 bytes they are the plain call. The try* variants
 // are always the one plain call: they are for O_NONBLOCK fds (or MSG_DONTWAIT), and on a
 // blocking fd they block as C does.
 //

@@ -2,6 +2,7 @@
 // recv, man 2 read/write, man 7 socket/tcp/udp. Flags are checked for their documented
 // effect on real sockets.
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   AF_INET,
@@ -97,6 +98,29 @@ describe('send and recv', () => {
       close(b);
       expect(read(a, buf)).toBe(0);
     } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('read and write on an fd that is not a socket are the plain calls; a 0-byte read of an empty socket returns 0 at once', () => {
+    // On a socket they are made as recv/send (docs/api.md "EINTR in blocking calls"); recv
+    // reports ENOTSOCK for anything else, and read(2) must then still work.
+    const zero = openSync('/dev/zero', 'r');
+    const nul = openSync('/dev/null', 'w');
+    const [a, b] = pair();
+    try {
+      const buf = new Uint8Array(8).fill(7);
+      expect(read(zero, buf)).toBe(8);
+      expect(buf.every((x) => x === 0)).toBe(true);
+      expect(write(nul, buf, 5)).toBe(5);
+      expectErrno(() => read(nul, buf), 'EBADF', 'read');
+      // read(2) of 0 bytes does not wait for data (recv of 0 bytes on a stream would).
+      const t0 = Date.now();
+      expect(read(a, buf, 0)).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(1000);
+    } finally {
+      closeSync(zero);
+      closeSync(nul);
       closeAll(a, b);
     }
   });
