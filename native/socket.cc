@@ -160,7 +160,8 @@ napi_value Accept(napi_env env, napi_callback_info info) {
       !(kFlags ? GetFlags(env, a.v[3], fn, "flags", &flags)
                : GetOptFlags(env, a.v[3], fn, "flags", &flags)))
     return nullptr;
-  if (!kFlags && flags != 0) return ThrowRange(env, fn, "takes no flags (use accept4), got %u", flags);
+  if (!kFlags && flags != 0)
+    return ThrowRange(env, fn, "flags must be 0 (accept takes none; use accept4), got %u", flags);
   int f = static_cast<int>(flags) | SOCK_CLOEXEC;
   auto call = [&] { return accept4(fd, out.addr, out.len_ptr(), f); };
   int r = kTry ? call() : BlockingAccept(fd, call);
