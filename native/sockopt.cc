@@ -8,6 +8,9 @@
 // F_DUPFD is F_DUPFD_CLOEXEC here (close-on-exec default). fcntl accepts only the commands
 // whose third argument is an int: the pointer-taking ones
 // (F_GETLK, F_SETOWN_EX, ...) could otherwise be made to write through a number.
+//
+// EINTR: none of these blocks (F_SETLKW, the one fcntl that waits, is not accepted), so
+// each is one syscall and nothing is retried (docs/api.md "EINTR").
 #include <fcntl.h>
 #include <sys/socket.h>
 
@@ -16,11 +19,15 @@
 namespace sockfd {
 namespace {
 
+const char* const kOptParams[] = {"fd", "level", "optname", "optval", "optlen"};
+const char* const kFcntlParams[] = {"fd", "cmd", "arg"};
+
 // setsockopt(fd, level, optname, optval: number | bytes, optlen?)
 napi_value Setsockopt(napi_env env, napi_callback_info info) {
   Args a = GetArgs(env, info);
   int fd, level, name;
-  if (!GetFd(env, a.v[0], "setsockopt", "fd", &fd) ||
+  if (!CheckArgc(env, a.argc, 4, 5, "setsockopt", kOptParams) ||
+      !GetFd(env, a.v[0], "setsockopt", "fd", &fd) ||
       !GetInt32(env, a.v[1], "setsockopt", "level", &level) ||
       !GetInt32(env, a.v[2], "setsockopt", "optname", &name))
     return nullptr;
@@ -60,7 +67,8 @@ napi_value Setsockopt(napi_env env, napi_callback_info info) {
 napi_value Getsockopt(napi_env env, napi_callback_info info) {
   Args a = GetArgs(env, info);
   int fd, level, name;
-  if (!GetFd(env, a.v[0], "getsockopt", "fd", &fd) ||
+  if (!CheckArgc(env, a.argc, 3, 5, "getsockopt", kOptParams) ||
+      !GetFd(env, a.v[0], "getsockopt", "fd", &fd) ||
       !GetInt32(env, a.v[1], "getsockopt", "level", &level) ||
       !GetInt32(env, a.v[2], "getsockopt", "optname", &name))
     return nullptr;
@@ -87,7 +95,8 @@ napi_value Getsockopt(napi_env env, napi_callback_info info) {
 napi_value Fcntl(napi_env env, napi_callback_info info) {
   Args a = GetArgs(env, info);
   int fd, cmd;
-  if (!GetFd(env, a.v[0], "fcntl", "fd", &fd) || !GetInt32(env, a.v[1], "fcntl", "cmd", &cmd))
+  if (!CheckArgc(env, a.argc, 2, 3, "fcntl", kFcntlParams) ||
+      !GetFd(env, a.v[0], "fcntl", "fd", &fd) || !GetInt32(env, a.v[1], "fcntl", "cmd", &cmd))
     return nullptr;
   bool takes_arg;
   switch (cmd) {
@@ -116,7 +125,7 @@ napi_value Fcntl(napi_env env, napi_callback_info info) {
   // F_DUPFD creates an fd, and every fd the package creates is close-on-exec (DESIGN.md
   // "Safety defaults"); fcntl(fd, F_SETFD, 0) on the duplicate opts out, as everywhere.
   if (cmd == F_DUPFD) cmd = F_DUPFD_CLOEXEC;
-  int r = RetryEintr([&] { return takes_arg ? fcntl(fd, cmd, arg) : fcntl(fd, cmd); });
+  int r = takes_arg ? fcntl(fd, cmd, arg) : fcntl(fd, cmd);
   if (r < 0) return ThrowErrno(env, "fcntl", errno, fd);
   return Int(env, r);
 }
