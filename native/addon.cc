@@ -6,6 +6,12 @@
 
 namespace sockfd {
 
+EnvData* GetEnvData(napi_env env) {
+  void* d = nullptr;
+  napi_get_instance_data(env, &d);
+  return static_cast<EnvData*>(d);
+}
+
 static void FreeEnvData(napi_env env, void* data, void*) {
   EnvData* d = static_cast<EnvData*>(data);
   if (d->watch_free != nullptr) d->watch_free(d->watch);
