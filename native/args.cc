@@ -1,7 +1,10 @@
 // args.cc — the native argument layer declared in args.h: describing values, the argument
-// errors, buffers, addresses and registration. Nothing here runs JavaScript (args.h, THE
-// RULE).
+// errors, buffers, addresses and registration. Nothing here runs user JavaScript (args.h,
+// THE RULE); the one call into JS is Describe's built-in Array.isArray, captured at load and
+// made only on the way to a throw.
 #include "args.h"
+
+#include "common.h"
 
 #include <cmath>
 #include <cstdarg>
@@ -140,8 +143,22 @@ void Describe(napi_env env, napi_value v, char* out, size_t cap) {
       snprintf(out, cap, "function");
       return;
     default: {
+      // Array.isArray(v), as describe() asks: napi_is_array first (no call), then for a
+      // Proxy the Array.isArray captured at load, which looks through to the target
+      // without running a trap. Describe only runs on the way to a throw, never between a
+      // pointer and a syscall.
       bool is = false;
-      napi_is_array(env, v, &is);  // Array.isArray without its Proxy unwrapping: no JS runs
+      napi_is_array(env, v, &is);
+      EnvData* data = GetEnvData(env);
+      napi_value fn, global, r;
+      if (!is && data != nullptr && data->is_array != nullptr &&
+          napi_get_reference_value(env, data->is_array, &fn) == napi_ok && fn != nullptr) {
+        napi_get_global(env, &global);
+        if (napi_call_function(env, global, fn, 1, &v, &r) == napi_ok)
+          napi_get_value_bool(env, r, &is);
+        else  // a revoked Proxy: Array.isArray throws; describe() would too, say object
+          napi_get_and_clear_last_exception(env, &r);
+      }
       snprintf(out, cap, is ? "array" : "object");
       return;
     }

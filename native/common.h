@@ -24,6 +24,7 @@ namespace sockfd {
 // loads it gets its own EnvData through napi_set_instance_data.
 struct EnvData {
   napi_ref errno_ctor = nullptr;  // lib/errors.ts ErrnoError, registered at load
+  napi_ref is_array = nullptr;    // Array.isArray as it was at load (args.cc Describe)
   void* watch = nullptr;          // watch.cc's per-environment registry
   void (*watch_free)(void*) = nullptr;
 };
