@@ -109,6 +109,7 @@ describe('argument counts of the raw addon (CheckArgc)', () => {
       [() => (inet_addr as (...a: unknown[]) => number)('1.2.3.4', 1), 'ERR_TOO_MANY_ARGS', 'inet_addr: takes at most 1 arguments, got 2'],
       [() => (strerror as () => string)(), 'ERR_MISSING_ARGS', "strerror: missing argument 'errnum' (takes 1 arguments, got 0)"],
     ];
+    cases.push([() => poll(pollfd.array(1), 0, 0, 5 as never), 'ERR_INVALID_ARG_TYPE', 'poll: options must be an object, got 5']);
     for (const [call, code, message] of cases) {
       const e = thrown(call);
       expect(e).toBeInstanceOf(TypeError);
