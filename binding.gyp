@@ -9,6 +9,7 @@
       "target_name": "sockfd",
       "sources": [
         "native/addon.cc",
+        "native/args.cc",
         "native/errors.cc",
         "native/constants.cc",
         "native/sockaddr.cc",

@@ -16,6 +16,8 @@ export interface Binding {
   // constants.cc
   readonly constants: Readonly<Record<string, number>>;
   readonly errnos: Readonly<Record<string, number>>;
+  /** Limits that are not socket-API constants: NSIG (signal numbers are 1..NSIG-1). */
+  readonly limits: { readonly NSIG: number };
   readonly layout: {
     readonly sockaddr_in: Layout<'sin_family' | 'sin_port' | 'sin_addr'>;
     readonly sockaddr_in6: Layout<
@@ -69,16 +71,19 @@ export interface Binding {
   fcntl(fd: number, cmd: number, arg?: number): number;
   // select.cc, poll.cc, epoll.cc — structs, sets and arrays are passed as their memory (an
   // ArrayBuffer is read fastest); null or an EMPTY buffer stands for C's NULL. `restart` is
-  // { restart: true } of the public wrappers, passed only when options were given.
+  // { restart: true } of the public wrappers, passed only when options were given. A
+  // sigmask is an Int32Array of signal numbers (lib/mux.ts sigmaskArg): the addon never
+  // reads a JS array, whose getters could run after it took a pointer.
   select(nfds: number, readfds: Bytes | null, writefds: Bytes | null, exceptfds: Bytes | null, timeout: Bytes | null, restart?: boolean): number;
-  pselect(nfds: number, readfds: Bytes | null, writefds: Bytes | null, exceptfds: Bytes | null, timeout: Bytes | null, sigmask?: readonly number[] | null, restart?: boolean): number;
+  pselect(nfds: number, readfds: Bytes | null, writefds: Bytes | null, exceptfds: Bytes | null, timeout: Bytes | null, sigmask: Int32Array | null, restart?: boolean): number;
   poll(fds: Bytes, nfds: number, timeout: number, restart?: boolean): number;
-  ppoll(fds: Bytes, nfds: number, tmo_p: Bytes | null, sigmask?: readonly number[] | null, restart?: boolean): number;
+  ppoll(fds: Bytes, nfds: number, tmo_p: Bytes | null, sigmask: Int32Array | null, restart?: boolean): number;
+  pollNfdsMax(): number;
   epoll_create1(flags: number): number;
   epoll_ctl(epfd: number, op: number, fd: number, event: Bytes | null): number;
   epoll_wait(epfd: number, events: Bytes, maxevents: number, timeout: number, restart?: boolean): number;
-  epoll_pwait(epfd: number, events: Bytes, maxevents: number, timeout: number, sigmask?: readonly number[] | null, restart?: boolean): number;
-  epoll_pwait2(epfd: number, events: Bytes, maxevents: number, timeout: Bytes | null, sigmask?: readonly number[] | null, restart?: boolean): number;
+  epoll_pwait(epfd: number, events: Bytes, maxevents: number, timeout: number, sigmask: Int32Array | null, restart?: boolean): number;
+  epoll_pwait2(epfd: number, events: Bytes, maxevents: number, timeout: Bytes | null, sigmask: Int32Array | null, restart?: boolean): number;
   setEpollDataU64(event: Bytes, offset: number, value: bigint): void;
   // overhead.cc — C loops of bench/overhead; each returns ns per call
   overheadPoll(fd: number, iterations: number): number;

@@ -6,6 +6,8 @@
 // over an ArrayBuffer where it can: the one buffer behind pollfd.array / epoll_event.array,
 // or the buffer a struct fills alone. An EMPTY buffer stands for C's NULL (GetOptMem),
 // because checking a value for null costs the addon more than reading a buffer.
+import { binding } from './binding';
+import { checkInt, invalidType } from './check';
 import { Struct, timespec } from './struct';
 
 /** The trailing options of a wait (select, poll, epoll_wait and their p-variants). */
@@ -16,6 +18,44 @@ export interface WaitOptions {
    * signal listener (process.on('SIGINT')) run while the process is blocked in the wait.
    */
   restart?: boolean;
+}
+
+/**
+ * @internal The most entries pollfd.array(n), epoll_event.array(n) and new fd_set(setsize)
+ * take: 2**20 (1048576), the default fs.nr_open — the ceiling of RLIMIT_NOFILE, so no
+ * process on a stock kernel has more fds to wait on. A larger request is a RangeError
+ * before anything is allocated, never a V8 heap abort.
+ */
+export const STRUCT_ARRAY_MAX = 1 << 20;
+
+/**
+ * @internal Reads a wait's options object in TypeScript, so no getter on it can run once
+ * the addon holds a pointer into a buffer (native/args.h, THE RULE). `restart` is read
+ * once.
+ */
+export function restartOf(fn: string, options: WaitOptions | undefined): boolean {
+  if (options === undefined || options === null) return false;
+  if (typeof options !== 'object') throw invalidType(fn, 'options', 'an object', options);
+  return options.restart === true;
+}
+
+const NSIG = binding.limits.NSIG;
+/** @internal The most entries a sigmask array may have (duplicates are allowed, as sigaddset(3) allows them). */
+export const SIGMASK_MAX = 4096;
+
+/**
+ * @internal A sigmask as the addon takes it: null, or an Int32Array of signal numbers
+ * each in [1, NSIG-1]. The caller's array is read here, in TypeScript — index getters,
+ * getters on Array.prototype and Proxy traps all run now, before the addon takes any
+ * pointer (native/args.h, THE RULE); the addon never reads a JS array.
+ */
+export function sigmaskArg(fn: string, sigmask: readonly number[] | null | undefined): Int32Array | null {
+  if (sigmask === null || sigmask === undefined) return null;
+  if (!Array.isArray(sigmask)) throw invalidType(fn, 'sigmask', 'an array of signal numbers or null', sigmask);
+  const n = checkInt(fn, 'sigmask.length', sigmask.length, 0, SIGMASK_MAX);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = checkInt(fn, `sigmask[${i}]`, sigmask[i], 1, NSIG - 1);
+  return out;
 }
 
 /**

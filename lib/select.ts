@@ -5,8 +5,9 @@
 // past the set. The bitmap is an array of C longs (binding.layout.fd_set.word bytes each),
 // bit `fd % bits` of word `fd / bits`, as the kernel reads it.
 import { binding } from './binding';
+import { checkArgc, invalidType, outOfRange } from './check';
 import { FD_SETSIZE } from './constants';
-import { NONE, structMem, timespecBytes, type WaitOptions } from './mux';
+import { NONE, restartOf, sigmaskArg, STRUCT_ARRAY_MAX, structMem, timespecBytes, type WaitOptions } from './mux';
 import { checkInt, LE, Struct, timespec, timeval } from './struct';
 
 const L = binding.layout.fd_set;
@@ -15,18 +16,30 @@ const L = binding.layout.fd_set;
 const { select: nativeSelect, pselect: nativePselect } = binding;
 const WORD_BITS = L.word * 8;
 
+// Set in fd_set's static block: whether `o` is a real fd_set (its private brand). FD_* and
+// select check it instead of `instanceof`, which Object.create(fd_set.prototype) passes.
+let isFdSet: (o: unknown) => o is fd_set;
+
 /**
  * fd_set — the select() bitmap. `new fd_set()` holds fds 0..FD_SETSIZE-1 (1024) like C's.
  * `new fd_set(setsize)` is an explicitly larger set (Linux's select reads ceil(nfds/64)
  * words, so fds past 1024 work when every set passed holds nfds bits); setsize is rounded
- * up to a whole word.
+ * up to a whole word and is at most 1048576 (2**20, the default fs.nr_open: no process on
+ * a stock kernel has more fds).
  */
 export class fd_set extends Struct {
   /** How many fds (0..setsize-1) this set can hold. */
   readonly setsize: number;
 
+  #fd_set(): void {}
+
+  static {
+    isFdSet = (o: unknown): o is fd_set => typeof o === 'object' && o !== null && #fd_set in o;
+  }
+
   constructor(setsize: number = FD_SETSIZE) {
-    checkInt('fd_set', 'setsize', setsize, 1, 0x7fffffff);
+    checkArgc('fd_set', arguments.length, 0, ['setsize']);
+    checkInt('fd_set', 'setsize', setsize, 1, STRUCT_ARRAY_MAX);
     const words = Math.ceil(setsize / WORD_BITS);
     super(Math.max(words * L.word, L.size));
     this.setsize = this.bytes.length * 8;
@@ -34,16 +47,13 @@ export class fd_set extends Struct {
 }
 
 // Byte index and bit of `fd` in the bytes of a set of longs.
-function locate(fn: string, fd: number, set: fd_set): number {
-  if (!(set instanceof fd_set)) throw new TypeError(`${fn}: set must be an fd_set`);
-  if (typeof fd !== 'number') throw new TypeError(`${fn}: fd must be an integer, got ${typeof fd}`);
+function locate(fn: string, argc: number, fd: number, set: fd_set): number {
+  if (argc !== 2) checkArgc(fn, argc, 2, ['fd', 'set']);
+  if (!isFdSet(set)) throw invalidType(fn, 'set', 'an fd_set', set);
+  if (typeof fd !== 'number') throw invalidType(fn, 'fd', 'an integer', fd);
   if (!Number.isInteger(fd) || fd < 0 || fd >= set.setsize) {
-    const e = new RangeError(
-      `${fn}: fd must be an integer in [0, ${set.setsize - 1}] (the set holds ${set.setsize} fds; ` +
-        `use new fd_set(setsize) for more), got ${fd}`,
-    );
-    (e as RangeError & { code: string }).code = 'ERR_OUT_OF_RANGE';
-    throw e;
+    throw outOfRange(fn, `fd must be an integer in [0, ${set.setsize - 1}] (the set holds ${set.setsize} fds; ` +
+        `use new fd_set(setsize) for more), got ${fd}`);
   }
   const word = Math.floor(fd / WORD_BITS);
   const bit = fd % WORD_BITS;
@@ -53,31 +63,32 @@ function locate(fn: string, fd: number, set: fd_set): number {
 
 /** FD_ZERO(set) — man 2 select: clears every fd of the set. */
 export function FD_ZERO(set: fd_set): void {
-  if (!(set instanceof fd_set)) throw new TypeError('FD_ZERO: set must be an fd_set');
+  checkArgc('FD_ZERO', arguments.length, 1, ['set']);
+  if (!isFdSet(set)) throw invalidType('FD_ZERO', 'set', 'an fd_set', set);
   set.bytes.fill(0);
 }
 
 /** FD_SET(fd, set) — man 2 select: adds fd; RangeError when the set cannot hold it. */
 export function FD_SET(fd: number, set: fd_set): void {
-  const at = locate('FD_SET', fd, set);
+  const at = locate('FD_SET', arguments.length, fd, set);
   set.bytes[at >> 3] |= 1 << (at & 7);
 }
 
 /** FD_CLR(fd, set) — man 2 select: removes fd; RangeError when the set cannot hold it. */
 export function FD_CLR(fd: number, set: fd_set): void {
-  const at = locate('FD_CLR', fd, set);
+  const at = locate('FD_CLR', arguments.length, fd, set);
   set.bytes[at >> 3] &= ~(1 << (at & 7));
 }
 
 /** FD_ISSET(fd, set) — man 2 select: whether fd is in the set (a boolean, where C gives 0/1). */
 export function FD_ISSET(fd: number, set: fd_set): boolean {
-  const at = locate('FD_ISSET', fd, set);
+  const at = locate('FD_ISSET', arguments.length, fd, set);
   return (set.bytes[at >> 3] & (1 << (at & 7))) !== 0;
 }
 
 function setBytes(fn: string, name: string, s: fd_set | null | undefined): ArrayBuffer | Uint8Array {
   if (s === null || s === undefined) return NONE;
-  if (!(s instanceof fd_set)) throw new TypeError(`${fn}: ${name} must be an fd_set or null`);
+  if (!isFdSet(s)) throw invalidType(fn, name, 'an fd_set or null', s);
   return structMem(s);
 }
 
@@ -90,9 +101,13 @@ function setBytes(fn: string, name: string, s: fd_set | null | undefined): Array
  */
 export function select(nfds: number, readfds: fd_set | null, writefds: fd_set | null,
                        exceptfds: fd_set | null, timeout: timeval | null, options?: WaitOptions): number {
+  const argc = arguments.length;
+  if (argc < 5 || argc > 6) {
+    checkArgc('select', argc, 5, ['nfds', 'readfds', 'writefds', 'exceptfds', 'timeout', 'options']);
+  }
   let tv: ArrayBuffer | Uint8Array = NONE;
   if (timeout !== null && timeout !== undefined) {
-    if (!(timeout instanceof timeval)) throw new TypeError('select: timeout must be a timeval or null');
+    if (!(timeout instanceof timeval)) throw invalidType('select', 'timeout', 'a timeval or null', timeout);
     tv = structMem(timeout);
   }
   const r = setBytes('select', 'readfds', readfds);
@@ -101,16 +116,22 @@ export function select(nfds: number, readfds: fd_set | null, writefds: fd_set | 
   // `restart` is passed only when options are given: one Node-API call less on the hot path.
   return options === undefined
     ? nativeSelect(nfds, r, w, e, tv)
-    : nativeSelect(nfds, r, w, e, tv, options.restart === true);
+    : nativeSelect(nfds, r, w, e, tv, restartOf('select', options));
 }
 
 /**
  * pselect(nfds, readfds, writefds, exceptfds, timeout, sigmask) — man 2 pselect. As select
- * with a timespec (not changed) and, if given, the signal numbers to block during the wait.
+ * with a timespec (not changed) and, if given, the signal numbers to block during the wait
+ * (each in [1, NSIG-1]; at most 4096 entries; [] blocks nothing, null or omitted keeps the
+ * thread's mask).
  */
 export function pselect(nfds: number, readfds: fd_set | null, writefds: fd_set | null,
                         exceptfds: fd_set | null, timeout: timespec | null,
                         sigmask?: readonly number[] | null, options?: WaitOptions): number {
+  checkArgc('pselect', arguments.length, 5, ['nfds', 'readfds', 'writefds', 'exceptfds', 'timeout', 'sigmask', 'options']);
+  // The sigmask and options are read here, before the addon takes any pointer (native/args.h).
+  const mask = sigmaskArg('pselect', sigmask);
+  const restart = restartOf('pselect', options);
   return nativePselect(nfds, setBytes('pselect', 'readfds', readfds), setBytes('pselect', 'writefds', writefds),
-    setBytes('pselect', 'exceptfds', exceptfds), timespecBytes('pselect', timeout), sigmask, options?.restart === true);
+    setBytes('pselect', 'exceptfds', exceptfds), timespecBytes('pselect', timeout), mask, restart);
 }

@@ -1,42 +1,18 @@
-// constants.cc — exports every constant of native/constants.h under its C name, and the
-// `layout` object through which each family publishes sizeof/offsetof of its structs so
-// lib/ never guesses a size or an offset.
+// constants.cc — exports every constant of native/constants.h under its C name. (Each
+// family publishes sizeof/offsetof of its structs itself, through args.h's SetLayout.)
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 
-#include <initializer_list>
-
 #include "common.h"
-#include "layout.h"
 
 namespace sockfd {
-
-void SetLayout(napi_env env, napi_value exports, const char* name,
-               std::initializer_list<LayoutField> fields) {
-  napi_value layout;
-  bool has = false;
-  napi_has_named_property(env, exports, "layout", &has);
-  if (has) {
-    napi_get_named_property(env, exports, "layout", &layout);
-  } else {
-    napi_create_object(env, &layout);
-    napi_set_named_property(env, exports, "layout", layout);
-  }
-  napi_value obj;
-  napi_create_object(env, &obj);
-  for (const LayoutField& f : fields) {
-    napi_value n;
-    napi_create_uint32(env, static_cast<uint32_t>(f.value), &n);
-    napi_set_named_property(env, obj, f.name, n);
-  }
-  napi_set_named_property(env, layout, name, obj);
-}
 
 void InitConstants(napi_env env, napi_value exports) {
   napi_value constants, errnos;
@@ -61,6 +37,12 @@ void InitConstants(napi_env env, napi_value exports) {
 #undef SOCKFD_ERRNO
 #undef SOCKFD_ERRNO_ALIAS
   napi_set_named_property(env, exports, "constants", constants);
+  // Limits lib/ checks against that are not C constants of the socket API: NSIG bounds a
+  // signal number in a sigmask (1..NSIG-1), as sigaddset(3) does.
+  napi_value limits;
+  napi_create_object(env, &limits);
+  set(limits, "NSIG", NSIG);
+  napi_set_named_property(env, exports, "limits", limits);
   napi_set_named_property(env, exports, "errnos", errnos);
 }
 

@@ -19,14 +19,15 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "layout.h"
 #include "wait.h"
 
 namespace sockfd {
 
 // epoll_create1(flags) -> epfd
 static napi_value EpollCreate1(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"flags"};
   Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 1, 1, "epoll_create1", kParams)) return nullptr;
   uint32_t flags;
   if (!GetFlags(env, a.v[0], "epoll_create1", "flags", &flags)) return nullptr;
   int fd = epoll_create1(static_cast<int>(flags) | EPOLL_CLOEXEC);
@@ -36,7 +37,9 @@ static napi_value EpollCreate1(napi_env env, napi_callback_info info) {
 
 // epoll_ctl(epfd, op, fd, event: bytes | null) -> 0
 static napi_value EpollCtl(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"epfd", "op", "fd", "event"};
   Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 4, 4, "epoll_ctl", kParams)) return nullptr;
   int epfd, fd;
   int64_t op;
   if (!GetFd(env, a.v[0], "epoll_ctl", "epfd", &epfd)) return nullptr;
@@ -80,45 +83,50 @@ static bool GetEvents(napi_env env, napi_value buf, napi_value n, const char* fn
 
 // epoll_wait(epfd, events: ArrayBuffer | view, maxevents, timeout, restart?) -> ready count
 static napi_value EpollWait(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"epfd", "events", "maxevents", "timeout", "restart"};
   size_t argc = 5;
   napi_value v[5];
   napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  if (!CheckArgc(env, argc, 4, 5, "epoll_wait", kParams)) return nullptr;
   int epfd, maxevents;
   epoll_event* events;
   int64_t t;
   if (!GetFd(env, v[0], "epoll_wait", "epfd", &epfd)) return nullptr;
+  // From here on, a pointer into the caller's buffer: no JS until the syscall (nothing
+  // below can run any).
   if (!GetEvents(env, v[1], v[2], "epoll_wait", &events, &maxevents)) return nullptr;
   if (!GetInt(env, v[3], "epoll_wait", "timeout", INT_MIN, INT_MAX, &t)) return nullptr;
-  int timeout = static_cast<int>(t);
   bool restart = GetRestart(env, argc, 4, v[4]);
-  MsDeadline d(timeout, restart);
-  int r = epoll_wait(epfd, events, maxevents, timeout);
-  while (r < 0 && restart && errno == EINTR) r = epoll_wait(epfd, events, maxevents, d.Remaining());
+  MsDeadline d(static_cast<int>(t), restart);
+  int r = Wait(restart, d, [&](MsDeadline& m) { return epoll_wait(epfd, events, maxevents, m.ms); });
   if (r < 0) return ThrowErrno(env, "epoll_wait", errno, epfd);
   return Int(env, r);
 }
 
-// epoll_pwait(epfd, events, maxevents, timeout, sigmask: number[] | null, restart?)
+// epoll_pwait(epfd, events, maxevents, timeout, sigmask: Int32Array | null, restart?)
 static napi_value EpollPwait(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"epfd", "events", "maxevents", "timeout", "sigmask",
+                                        "restart"};
   size_t argc = 6;
   napi_value v[6];
   napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  if (!CheckArgc(env, argc, 5, 6, "epoll_pwait", kParams)) return nullptr;
+  // The mask is read before any pointer into events is taken (args.h, THE RULE).
+  sigset_t mask;
+  bool has_mask;
+  if (!GetSigmask(env, v[4], "epoll_pwait", &mask, &has_mask)) return nullptr;
+  bool restart = GetRestart(env, argc, 5, v[5]);
   int epfd, maxevents;
   epoll_event* events;
   int64_t t;
-  sigset_t mask;
-  bool has_mask;
   if (!GetFd(env, v[0], "epoll_pwait", "epfd", &epfd)) return nullptr;
   if (!GetEvents(env, v[1], v[2], "epoll_pwait", &events, &maxevents)) return nullptr;
   if (!GetInt(env, v[3], "epoll_pwait", "timeout", INT_MIN, INT_MAX, &t)) return nullptr;
-  if (!GetSigmask(env, v[4], "epoll_pwait", &mask, &has_mask)) return nullptr;
-  int timeout = static_cast<int>(t);
-  bool restart = GetRestart(env, argc, 5, v[5]);
-  MsDeadline d(timeout, restart);
   const sigset_t* m = has_mask ? &mask : nullptr;
-  int r = epoll_pwait(epfd, events, maxevents, timeout, m);
-  while (r < 0 && restart && errno == EINTR)
-    r = epoll_pwait(epfd, events, maxevents, d.Remaining(), m);
+  MsDeadline d(static_cast<int>(t), restart);
+  int r = Wait(restart, d, [&](MsDeadline& ms) {
+    return epoll_pwait(epfd, events, maxevents, ms.ms, m);
+  });
   if (r < 0) return ThrowErrno(env, "epoll_pwait", errno, epfd);
   return Int(env, r);
 }
@@ -127,32 +135,32 @@ static napi_value EpollPwait(napi_env env, napi_callback_info info) {
 // Made through syscall(2) so it builds against any glibc; a kernel older than 5.11 throws
 // ENOSYS.
 static napi_value EpollPwait2(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"epfd", "events", "maxevents", "timeout", "sigmask",
+                                        "restart"};
   size_t argc = 6;
   napi_value v[6];
   napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  if (!CheckArgc(env, argc, 5, 6, "epoll_pwait2", kParams)) return nullptr;
+  // The mask is read before any pointer into events or the timespec is taken (args.h, THE
+  // RULE).
+  sigset_t mask;
+  bool has_mask;
+  if (!GetSigmask(env, v[4], "epoll_pwait2", &mask, &has_mask)) return nullptr;
+  bool restart = GetRestart(env, argc, 5, v[5]);
   int epfd, maxevents;
   epoll_event* events;
   void* tsp;
-  sigset_t mask;
-  bool has_mask;
   if (!GetFd(env, v[0], "epoll_pwait2", "epfd", &epfd)) return nullptr;
   if (!GetEvents(env, v[1], v[2], "epoll_pwait2", &events, &maxevents)) return nullptr;
   if (!GetStructArg(env, v[3], "epoll_pwait2", "timeout", sizeof(timespec), &tsp)) return nullptr;
-  if (!GetSigmask(env, v[4], "epoll_pwait2", &mask, &has_mask)) return nullptr;
-  bool restart = GetRestart(env, argc, 5, v[5]);
 #ifdef SYS_epoll_pwait2
-  // A local copy: the caller's bytes may be unaligned, and the kernel does not write the
-  // timeout back here, so the caller's timespec stays as it was (as with glibc's wrapper).
-  timespec ts;
-  if (tsp != nullptr) memcpy(&ts, tsp, sizeof ts);
-  TsDeadline d(restart ? tsp : nullptr);
-  long r;
-  for (;;) {
-    r = syscall(SYS_epoll_pwait2, epfd, events, maxevents, tsp != nullptr ? &ts : nullptr,
-                has_mask ? &mask : nullptr, has_mask ? _NSIG / 8 : 0);
-    if (r >= 0 || errno != EINTR || !restart) break;
-    if (tsp != nullptr) d.Remaining(&ts);
-  }
+  // The kernel does not write the timeout back here, so the caller's timespec stays as it
+  // was (as with glibc's wrapper); TsDeadline hands it a copy.
+  TsDeadline d(tsp, restart);
+  long r = Wait(restart, d, [&](TsDeadline& ts) {
+    return syscall(SYS_epoll_pwait2, epfd, events, maxevents, ts.ptr(),
+                   has_mask ? &mask : nullptr, has_mask ? _NSIG / 8 : 0);
+  });
   if (r < 0) return ThrowErrno(env, "epoll_pwait2", errno, epfd);
   return Int(env, r);
 #else
@@ -163,7 +171,9 @@ static napi_value EpollPwait2(napi_env env, napi_callback_info info) {
 // setEpollDataU64(bytes, offset, value: bigint): stores data.u64 of the epoll_event at
 // `offset` of `bytes`, exactly or not at all.
 static napi_value SetEpollDataU64(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"bytes", "offset", "value"};
   Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 3, 3, "setEpollDataU64", kParams)) return nullptr;
   uint8_t* mem;
   size_t len;
   int64_t off;

@@ -41,7 +41,9 @@ bool GetString(napi_env env, napi_value v, const char* fn, const char* param, st
 
 // inet_pton(af, src, dst) -> 1, or 0 when src is not a valid address of that family.
 napi_value InetPton(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"af", "src", "dst"};
   Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 3, 3, "inet_pton", kParams)) return nullptr;
   int64_t af;
   if (!GetInt(env, a.v[0], "inet_pton", "af", INT32_MIN, INT32_MAX, &af)) return nullptr;
   std::string src;
@@ -59,9 +61,13 @@ napi_value InetPton(napi_env env, napi_callback_info info) {
   return Int(env, r);
 }
 
-// inet_ntop(af, src) -> the presentation string.
+// inet_ntop(af, src) -> the presentation string. src must be exactly an in_addr (4 bytes)
+// or an in6_addr (16): C's `const void *src` names one address, and a longer buffer is a
+// mistake that would otherwise print a prefix of it.
 napi_value InetNtop(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"af", "src"};
   Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 2, 2, "inet_ntop", kParams)) return nullptr;
   int64_t af;
   if (!GetInt(env, a.v[0], "inet_ntop", "af", INT32_MIN, INT32_MAX, &af)) return nullptr;
   uint8_t* src;
@@ -69,8 +75,9 @@ napi_value InetNtop(napi_env env, napi_callback_info info) {
   if (!GetBytes(env, a.v[1], "inet_ntop", "src", &src, &cap)) return nullptr;
   size_t need = AddrLen(env, af, "inet_ntop");
   if (need == 0) return nullptr;
-  if (cap < need)
-    return ThrowRange(env, "inet_ntop", "src has %zu bytes, af needs %zu", cap, need);
+  if (cap != need)
+    return ThrowRange(env, "inet_ntop", "src must hold exactly %zu bytes for %s, got %zu", need,
+                      af == AF_INET ? "AF_INET" : "AF_INET6", cap);
   char out[INET6_ADDRSTRLEN];
   if (inet_ntop(static_cast<int>(af), src, out, sizeof out) == nullptr)
     return ThrowErrno(env, "inet_ntop", errno);
@@ -82,7 +89,9 @@ napi_value InetNtop(napi_env env, napi_callback_info info) {
 // inet_addr(cp) -> the address in network byte order as an unsigned 32-bit number, or
 // INADDR_NONE (4294967295) for invalid input, exactly as C.
 napi_value InetAddr(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"cp"};
   Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 1, 1, "inet_addr", kParams)) return nullptr;
   std::string cp;
   if (!GetString(env, a.v[0], "inet_addr", "cp", &cp)) return nullptr;
   napi_value r;

@@ -16,7 +16,6 @@
 #include <sys/select.h>
 
 #include "common.h"
-#include "layout.h"
 #include "wait.h"
 
 namespace sockfd {
@@ -56,9 +55,14 @@ static bool GetSelectArgs(napi_env env, const napi_value* v, const char* fn, Sel
 // select(nfds, readfds, writefds, exceptfds: bytes | null (or empty), timeout: timeval bytes |
 //        null, restart?) -> ready count; sets and timeout are updated in place.
 static napi_value Select(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"nfds", "readfds", "writefds", "exceptfds", "timeout",
+                                        "restart"};
   size_t argc = 6;
   napi_value v[6];
   napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  if (!CheckArgc(env, argc, 5, 6, "select", kParams)) return nullptr;
+  bool restart = GetRestart(env, argc, 5, v[5]);
+  // From here on, pointers into the caller's buffers: no JS until the syscall.
   SelectArgs s;
   if (!GetSelectArgs(env, v, "select", &s)) return nullptr;
   void* tvp;
@@ -66,42 +70,37 @@ static napi_value Select(napi_env env, napi_callback_info info) {
   // The kernel reads and writes the timeval through a user pointer, so the caller's bytes
   // go straight in; alignment does not matter to copy_from_user.
   timeval* tv = static_cast<timeval*>(tvp);
-  bool restart = GetRestart(env, argc, 5, v[5]);
-  // On restart: Linux writes the time left into the timeval even on EINTR (computed on
-  // the monotonic clock), so calling again with it waits until the original deadline. The
-  // sets are written back only on success, so they still hold the caller's bits.
-  int r;
-  do {
-    r = select(s.nfds, s.sets[0], s.sets[1], s.sets[2], tv);
-  } while (r < 0 && restart && errno == EINTR);
+  KernelDeadline d;
+  int r = Wait(restart, d, [&](KernelDeadline&) {
+    return select(s.nfds, s.sets[0], s.sets[1], s.sets[2], tv);
+  });
   if (r < 0) return ThrowErrno(env, "select", errno);
   return Int(env, r);
 }
 
 // pselect(nfds, readfds, writefds, exceptfds, timeout: timespec bytes | null,
-//         sigmask: number[] | null, restart?) -> ready count; the timespec is not changed.
+//         sigmask: Int32Array | null, restart?) -> ready count; the timespec is not changed.
 static napi_value Pselect(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"nfds", "readfds", "writefds", "exceptfds", "timeout",
+                                        "sigmask", "restart"};
   size_t argc = 7;
   napi_value v[7];
   napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
-  SelectArgs s;
-  if (!GetSelectArgs(env, v, "pselect", &s)) return nullptr;
-  void* tsp;
-  if (!GetStructArg(env, v[4], "pselect", "timeout", sizeof(timespec), &tsp)) return nullptr;
+  if (!CheckArgc(env, argc, 6, 7, "pselect", kParams)) return nullptr;
+  // The mask is read before any pointer into the sets or the timespec is taken (args.h,
+  // THE RULE).
   sigset_t mask;
   bool has_mask;
   if (!GetSigmask(env, v[5], "pselect", &mask, &has_mask)) return nullptr;
   bool restart = GetRestart(env, argc, 6, v[6]);
-  timespec ts;
-  if (tsp != nullptr) memcpy(&ts, tsp, sizeof ts);
-  TsDeadline d(restart ? tsp : nullptr);
-  int r;
-  for (;;) {
-    r = pselect(s.nfds, s.sets[0], s.sets[1], s.sets[2], tsp != nullptr ? &ts : nullptr,
-                has_mask ? &mask : nullptr);
-    if (r >= 0 || errno != EINTR || !restart) break;
-    if (tsp != nullptr) d.Remaining(&ts);
-  }
+  SelectArgs s;
+  if (!GetSelectArgs(env, v, "pselect", &s)) return nullptr;
+  void* tsp;
+  if (!GetStructArg(env, v[4], "pselect", "timeout", sizeof(timespec), &tsp)) return nullptr;
+  TsDeadline d(tsp, restart);
+  int r = Wait(restart, d, [&](TsDeadline& t) {
+    return pselect(s.nfds, s.sets[0], s.sets[1], s.sets[2], t.ptr(), has_mask ? &mask : nullptr);
+  });
   if (r < 0) return ThrowErrno(env, "pselect", errno);
   return Int(env, r);
 }

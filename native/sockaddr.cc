@@ -15,7 +15,7 @@
 
 #include <cstddef>
 
-#include "layout.h"
+#include "common.h"
 
 namespace sockfd {
 

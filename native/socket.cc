@@ -29,47 +29,6 @@
 
 namespace sockfd {
 
-bool GetAddrIn(napi_env env, napi_value addr, napi_value addrlen, const char* fn,
-               const sockaddr** out, socklen_t* len) {
-  uint8_t* p;
-  size_t size;
-  if (!GetBytes(env, addr, fn, "addr", &p, &size)) return false;
-  int64_t n;
-  if (!GetOptInt(env, addrlen, fn, "addrlen", 0, static_cast<double>(size),
-                 static_cast<int64_t>(size), &n))
-    return false;
-  *out = reinterpret_cast<const sockaddr*>(p);
-  *len = static_cast<socklen_t>(n);
-  return true;
-}
-
-bool GetAddrOut(napi_env env, napi_value addr, napi_value addrlen, const char* fn,
-                AddrOut* out) {
-  if (IsNullish(env, addr)) return true;
-  uint8_t* p;
-  size_t size;
-  if (!GetBytes(env, addr, fn, "addr", &p, &size)) return false;
-  out->addr = reinterpret_cast<sockaddr*>(p);
-  out->len = static_cast<socklen_t>(size);
-  if (IsNullish(env, addrlen)) return true;
-  napi_typedarray_type type;
-  size_t n;
-  void* data;
-  if (napi_get_typedarray_info(env, addrlen, &type, &n, &data, nullptr, nullptr) != napi_ok ||
-      type != napi_uint32_array || n < 1) {
-    ThrowType(env, fn, "addrlen", "a Uint32Array of length >= 1", addrlen);
-    return false;
-  }
-  uint32_t cap = *static_cast<uint32_t*>(data);
-  if (cap > size) {
-    ThrowRange(env, fn, "addrlen %u exceeds the %zu bytes of addr", cap, size);
-    return false;
-  }
-  out->len = cap;
-  out->len_out = static_cast<uint32_t*>(data);
-  return true;
-}
-
 namespace {
 
 bool IsWouldBlock(int e) { return e == EAGAIN || e == EWOULDBLOCK; }

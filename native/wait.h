@@ -1,5 +1,6 @@
-// wait.h — what select.cc, poll.cc and epoll.cc share: the EINTR restart deadline and the
-// optional signal-mask argument of pselect/ppoll/epoll_pwait.
+// wait.h — what select.cc, poll.cc and epoll.cc share: the one EINTR-restart helper of the
+// waits (Wait, with a deadline per timeout type) and the signal-mask argument of
+// pselect/ppoll/epoll_pwait/epoll_pwait2.
 //
 // Why restart against a deadline (DESIGN.md "EINTR"): a wait is never retried by default,
 // because the EINTR is what hands control back to JavaScript so a process.on('SIGINT')
@@ -20,127 +21,121 @@ inline int64_t MonotonicNs() {
   return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
 }
 
-// A millisecond timeout (poll, epoll_wait): negative waits forever. The clock is read
-// only when the caller asked to restart and the timeout is finite.
+// A millisecond timeout (poll, epoll_wait, epoll_pwait): negative waits forever. `ms` is
+// the timeout of the next attempt. The clock is read only when the caller asked to
+// restart and the timeout is finite, so the default call costs nothing here.
 class MsDeadline {
  public:
-  MsDeadline(int timeout, bool restart) : timeout_(timeout) {
+  MsDeadline(int timeout, bool restart) : ms(timeout) {
     if (restart && timeout > 0) end_ns_ = MonotonicNs() + static_cast<int64_t>(timeout) * 1000000;
   }
-  // The timeout for the next attempt after EINTR: rounded up so the wait never ends early.
-  int Remaining() const {
-    if (timeout_ <= 0) return timeout_;
+  // After EINTR: the time left, rounded up so the wait never ends early.
+  void Advance() {
+    if (ms <= 0) return;
     int64_t left = end_ns_ - MonotonicNs();
-    if (left <= 0) return 0;
-    return static_cast<int>((left + 999999) / 1000000);
+    ms = left <= 0 ? 0 : static_cast<int>((left + 999999) / 1000000);
   }
+  int ms;
 
  private:
-  int timeout_;
   int64_t end_ns_ = 0;
 };
 
-// A timespec timeout (ppoll, pselect, epoll_pwait2); `ts` null waits forever.
-struct TsDeadline {
-  int64_t end_ns = 0;
-  bool forever;
-  // `ts` points into a caller's buffer that may be unaligned, hence the memcpy.
-  explicit TsDeadline(const void* ts) : forever(ts == nullptr) {
+// A timespec timeout (ppoll, pselect, epoll_pwait2); a null `ts` waits forever. The
+// syscall gets a local copy (ptr()): the caller's bytes may be unaligned, and the caller's
+// timespec stays unchanged, as with glibc's wrappers.
+class TsDeadline {
+ public:
+  TsDeadline(const void* ts, bool restart) : forever_(ts == nullptr) {
     if (ts == nullptr) return;
-    timespec t;
-    memcpy(&t, ts, sizeof t);
-    end_ns = MonotonicNs() + static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+    memcpy(&ts_, ts, sizeof ts_);
+    if (restart)
+      end_ns_ = MonotonicNs() + static_cast<int64_t>(ts_.tv_sec) * 1000000000 + ts_.tv_nsec;
   }
-  void Remaining(timespec* out) const {
-    int64_t left = end_ns - MonotonicNs();
+  timespec* ptr() { return forever_ ? nullptr : &ts_; }
+  void Advance() {
+    if (forever_) return;
+    int64_t left = end_ns_ - MonotonicNs();
     if (left < 0) left = 0;
-    out->tv_sec = static_cast<time_t>(left / 1000000000);
-    out->tv_nsec = static_cast<long>(left % 1000000000);
+    ts_.tv_sec = static_cast<time_t>(left / 1000000000);
+    ts_.tv_nsec = static_cast<long>(left % 1000000000);
   }
+
+ private:
+  bool forever_;
+  timespec ts_{};
+  int64_t end_ns_ = 0;
 };
 
+// select(2)'s timeval: Linux writes the time left into it even on EINTR (computed on the
+// monotonic clock), so calling again with the same timeval already waits until the
+// original deadline. Nothing to recompute.
+struct KernelDeadline {
+  void Advance() {}
+};
+
+// The one EINTR policy of every wait: `call(deadline)` is made once; when it fails with
+// EINTR and the caller asked to restart, the deadline is moved on to the time that is left
+// and the call is made again. Returns the last result with its errno intact. A wait's
+// inputs (fd_set, pollfd array) are written back by the kernel only on success, so a
+// restarted call still sees the caller's request.
+template <class Deadline, class F>
+inline auto Wait(bool restart, Deadline& d, F call) -> decltype(call(d)) {
+  for (;;) {
+    auto r = call(d);
+    if (r >= 0 || !restart || errno != EINTR) return r;
+    d.Advance();
+  }
+}
+
 // The trailing `restart` argument the TS wrappers pass only when { restart: true } was
-// given (so the common call skips this Node-API call): true restarts after EINTR.
+// given (so the common call skips this Node-API call): true restarts after EINTR. Anything
+// but `true` is false; napi_get_value_bool never coerces, so no JS runs.
 inline bool GetRestart(napi_env env, size_t argc, size_t index, napi_value v) {
   bool b = false;
   if (argc <= index || napi_get_value_bool(env, v, &b) != napi_ok) return false;
   return b;
 }
 
-// The memory of an array argument. lib/ passes the ArrayBuffer that pollfd.array /
-// epoll_event.array / fd_set own: napi_get_arraybuffer_info costs ~7 ns here against ~25 ns
-// for napi_get_typedarray_info (which has to find the view's buffer), and these are the
-// hot paths bench/overhead compares with C. Any other view (a subarray, a Buffer) still
-// works through GetBytes. A detached buffer reads as 0 bytes, so the caller's count check
-// then fails before any syscall.
-inline bool GetMem(napi_env env, napi_value v, const char* fn, const char* param,
-                   uint8_t** data, size_t* len) {
-  void* p;
-  if (napi_get_arraybuffer_info(env, v, &p, len) == napi_ok) {
-    *data = static_cast<uint8_t*>(p);
-    return true;
-  }
-  return GetBytes(env, v, fn, param, data, len);
-}
-
-// An optional struct or set argument: null, undefined or an empty buffer mean C's NULL.
-// lib/ passes a shared empty ArrayBuffer for "none", because checking a value for null
-// (napi_typeof walks ~10 type tests) costs more than the whole ArrayBuffer read.
-inline bool GetOptMem(napi_env env, napi_value v, const char* fn, const char* param,
-                      uint8_t** data, size_t* len) {
-  void* p = nullptr;
-  if (napi_get_arraybuffer_info(env, v, &p, len) == napi_ok) {
-    *data = static_cast<uint8_t*>(p);
-  } else if (IsNullish(env, v)) {
-    *data = nullptr;
-    *len = 0;
-  } else if (!GetBytes(env, v, fn, param, data, len)) {
-    return false;
-  }
-  if (*len == 0) *data = nullptr;
-  return true;
-}
-
-// A signal mask given as an array of signal numbers (null/undefined: no mask, the call
-// behaves as its non-p variant). Returns false with an exception pending on bad input.
+// A signal mask, given as an Int32Array of signal numbers (lib/ converts the public
+// `readonly number[]` in TypeScript), or null/undefined for no mask (the call then
+// behaves as its non-p variant). An empty array is C's empty sigset_t: nothing blocked
+// during the wait. Only a typed array: reading a JS array here
+// would need napi_get_element, which runs index getters, getters on Array.prototype and
+// Proxy traps — user JS that could detach a buffer (args.h, THE RULE). Callers read the
+// mask BEFORE they take any pointer into another argument's buffer. Returns false with an
+// exception pending on bad input.
 inline bool GetSigmask(napi_env env, napi_value v, const char* fn, sigset_t* set,
                        bool* present) {
   *present = false;
-  if (IsNullish(env, v)) return true;
-  bool is = false;
-  napi_is_array(env, v, &is);
-  if (!is) {
-    ThrowType(env, fn, "sigmask", "an array of signal numbers or null", v);
+  napi_typedarray_type type;
+  size_t n;
+  void* data;
+  if (napi_get_typedarray_info(env, v, &type, &n, &data, nullptr, nullptr) != napi_ok) {
+    if (IsNullish(env, v)) return true;
+    ThrowType(env, fn, "sigmask", "an Int32Array of signal numbers or null", v);
     return false;
   }
-  uint32_t n = 0;
-  napi_get_array_length(env, v, &n);
+  if (type != napi_int32_array) {
+    ThrowType(env, fn, "sigmask", "an Int32Array of signal numbers or null", v);
+    return false;
+  }
+  if (n == 0) {
+    napi_value ab;
+    napi_get_typedarray_info(env, v, &type, &n, &data, &ab, nullptr);
+    if (IsDetachedThrow(env, ab, fn, "sigmask")) return false;
+  }
   sigemptyset(set);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
-    napi_get_element(env, v, i, &e);
-    int64_t sig;
-    if (!GetInt(env, e, fn, "sigmask[i]", 1, NSIG - 1, &sig)) return false;
-    sigaddset(set, static_cast<int>(sig));
+  const int32_t* sigs = static_cast<const int32_t*>(data);
+  for (size_t i = 0; i < n; i++) {
+    if (sigs[i] < 1 || sigs[i] > NSIG - 1) {
+      ThrowRange(env, fn, "sigmask[%zu] must be an integer in [1, %d], got %d", i, NSIG - 1,
+                 sigs[i]);
+      return false;
+    }
+    sigaddset(set, sigs[i]);
   }
   *present = true;
-  return true;
-}
-
-// A struct timeval / timespec / epoll_event argument passed as its bytes (lib/struct.ts);
-// "none" (GetOptMem) yields nullptr. The buffer must hold the whole struct.
-inline bool GetStructArg(napi_env env, napi_value v, const char* fn, const char* param,
-                         size_t size, void** out) {
-  uint8_t* data;
-  size_t len;
-  if (!GetOptMem(env, v, fn, param, &data, &len)) return false;
-  *out = data;
-  if (data == nullptr) return true;
-  if (len < size) {
-    ThrowRange(env, fn, "%s must hold %zu bytes, got %zu", param, size, len);
-    return false;
-  }
-  *out = data;
   return true;
 }
 

@@ -5,7 +5,7 @@ import {
   accept, close, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, epoll_create1, epoll_ctl,
   epoll_event, epoll_pwait, epoll_pwait2, epoll_wait, EPOLLERR, EPOLLET, EPOLLEXCLUSIVE,
   EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI, EPOLLRDHUP, EPOLLWAKEUP, ErrnoError,
-  F_GETFD, FD_CLOEXEC, fcntl, recv, send, SHUT_WR, shutdown, timespec,
+  F_DUPFD_CLOEXEC, F_GETFD, FD_CLOEXEC, fcntl, recv, send, SHUT_WR, shutdown, timespec,
 } from '../lib';
 import { binding } from '../lib/binding';
 import { kArrayBuffer } from '../lib/mux';
@@ -208,6 +208,44 @@ describe('epoll', () => {
     expect(epoll_wait(epfd, new epoll_event(), 1, 0)).toBe(0);
     close(epfd);
     expect(errnoOf(() => epoll_wait(epfd, events, 1, 0))).toBe('EBADF');
+  });
+
+  it('epoll_event.array(n) is capped at 2**20 entries: more is a RangeError at once, never a V8 heap abort', () => {
+    const t0 = performance.now();
+    expect(() => epoll_event.array(1e8)).toThrow(RangeError);
+    expect(() => epoll_event.array(2 ** 20 + 1)).toThrow('epoll_event.array: n must be an integer in [0, 1048576], got 1048577');
+    expect(performance.now() - t0).toBeLessThan(100);
+  });
+
+  it('epoll_ctl: a registration outlives close(fd) while a dup is open (epoll(7) Q6); EPOLL_CTL_DEL before close prevents it', () => {
+    const epfd = epoll_create1(0);
+    const [a, b] = unixPair();
+    const ev = new epoll_event();
+    ev.events = EPOLLIN;
+    ev.data.fd = a;
+    epoll_ctl(epfd, EPOLL_CTL_ADD, a, ev);
+    const dup = fcntl(a, F_DUPFD_CLOEXEC, 0);
+    close(a); // the open file description lives on in `dup`, and so does its registration
+    send(b, new Uint8Array([1]));
+    const events = epoll_event.array(4);
+    expect(epoll_wait(epfd, events, 4, 0)).toBe(1);
+    expect(events[0].data.fd).toBe(a); // the stale number: `a` is closed (or already reused)
+    // It cannot be removed through the closed number, only by closing the last dup.
+    expect(errnoOf(() => epoll_ctl(epfd, EPOLL_CTL_DEL, a, null))).toBe('EBADF');
+
+    // The C remedy: EPOLL_CTL_DEL before close.
+    const [c, d] = unixPair();
+    ev.data.fd = c;
+    epoll_ctl(epfd, EPOLL_CTL_ADD, c, ev);
+    const dup2 = fcntl(c, F_DUPFD_CLOEXEC, 0);
+    epoll_ctl(epfd, EPOLL_CTL_DEL, c, null);
+    close(c);
+    send(d, new Uint8Array([1]));
+    expect(epoll_wait(epfd, events, 4, 0)).toBe(1); // still only the first, stale registration
+    expect(events[0].data.fd).toBe(a);
+    closeAll([dup]); // the last reference: the kernel drops that registration now
+    expect(epoll_wait(epfd, events, 4, 0)).toBe(0);
+    closeAll([dup2, b, d, epfd]);
   });
 
   it('epoll_pwait and epoll_pwait2: a signal mask, and a timespec timeout (null: forever)', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   accept, close, EPOLL_CTL_ADD, epoll_create1, epoll_ctl, epoll_event, epoll_wait,
   FD_ISSET, FD_SET, fd_set, poll, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI,
-  POLLRDHUP, pollfd, ppoll, select, send, timespec, timeval,
+  POLLRDHUP, pollfd, ppoll, select, send, timespec, timeval, ErrnoError, type PollRequest,
 } from '../lib';
 import { binding } from '../lib/binding';
 import { kArrayBuffer } from '../lib/mux';
@@ -113,10 +113,58 @@ describe('poll', () => {
     expect(() => poll(42 as never, 1, 0)).toThrow(TypeError);
   });
 
+  it('pollfd.array(n) is capped at 2**20 entries: more is a RangeError at once, never a V8 heap abort', () => {
+    const t0 = performance.now();
+    expect(() => pollfd.array(1e8)).toThrow(RangeError);
+    expect(() => pollfd.array(2 ** 20 + 1)).toThrow('pollfd.array: n must be an integer in [0, 1048576], got 1048577');
+    expect(performance.now() - t0).toBeLessThan(100);
+  });
+
+  it('poll: a plain array with nfds above RLIMIT_NOFILE is EINVAL (as the kernel says) before anything is copied', () => {
+    const big = new Array<{ fd: number; events: number }>(1e7).fill({ fd: -1, events: POLLIN });
+    let got = 0;
+    const counted = new Proxy(big, { get: (t, p, r) => (p !== 'length' && typeof p === 'string' && got++, Reflect.get(t, p, r)) });
+    const rss0 = process.memoryUsage().rss;
+    const t0 = performance.now();
+    for (const call of [() => poll(big, 1e7, 0), () => ppoll(big, 1e7, null), () => poll(counted, 1e7, 0)]) {
+      const e = (() => { try { call(); } catch (x) { return x as ErrnoError; } throw new Error('returned'); })();
+      expect(e).toBeInstanceOf(ErrnoError);
+      expect(e.code).toBe('EINVAL');
+      expect(['poll', 'ppoll']).toContain(e.syscall);
+    }
+    expect(got).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(2000); // the old copy-then-fail path took ~10 s
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(64 * 2 ** 20);
+    // At the limit's own side, the kernel agrees: a pollfd.array past RLIMIT_NOFILE is EINVAL too.
+    const max = binding.pollNfdsMax();
+    if (max < 2 ** 20) {
+      const arr = pollfd.array(max + 1);
+      for (const p of arr) p.fd = -1;
+      expect(() => poll(arr, max + 1, 0)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'poll' }));
+      expect(poll(arr, max, 0)).toBe(0);
+    }
+  });
+
+  it('poll: a plain array is copied into one raw buffer; its entries are checked and get revents', () => {
+    const [a, b] = unixPair();
+    send(b, new Uint8Array([1]));
+    const reqs: PollRequest[] = [{ fd: a, events: POLLIN }, { fd: -1, events: 0 }];
+    expect(poll(reqs, 2, 0)).toBe(1);
+    expect(reqs.map((r) => r.revents)).toEqual([POLLIN, 0]);
+    expect(() => poll([{ fd: a, events: -1 }], 1, 0)).toThrow('poll: fds[0].events must be an integer in [0, 65535], got -1');
+    expect(() => poll([{ fd: 3.5, events: 0 }], 1, 0)).toThrow(RangeError);
+    expect(() => poll([null as never], 1, 0)).toThrow('poll: fds[0] must be an object { fd, events }, got null');
+    closeAll([a, b]);
+  });
+
   it('pollfd: fields are checked, never wrapped', () => {
     const p = new pollfd();
     expect(() => (p.fd = 2 ** 32 + 3)).toThrow(RangeError);
     expect(() => (p.events = 0x10000)).toThrow(RangeError);
+    expect(() => (p.events = -1)).toThrow('pollfd: events must be an integer in [0, 65535], got -1');
+    expect(() => (p.revents = -0x8000)).toThrow(RangeError);
+    p.events = 0xffff;
+    expect(p.events).toBe(0xffff);
     expect(() => (p.fd = 3.5)).toThrow(RangeError);
     p.fd = -1;
     expect(p.fd).toBe(-1);

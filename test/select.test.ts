@@ -44,6 +44,12 @@ describe('select', () => {
     expect(set.bytes.every((b) => b === 0)).toBe(true);
   });
 
+  it('fd_set: setsize is capped at 2**20 (the default fs.nr_open); more is a RangeError before any allocation', () => {
+    expect(() => new fd_set(2 ** 31 - 1)).toThrow('fd_set: setsize must be an integer in [1, 1048576], got 2147483647');
+    expect(new fd_set(2 ** 20).setsize).toBe(2 ** 20);
+    expect(() => new fd_set(0)).toThrow(RangeError);
+  });
+
   it('select: only ready fds stay in the sets, and the count is the total of bits left', () => {
     const [a, b] = unixPair();
     const [c, d] = unixPair();
