@@ -57,17 +57,6 @@ inline napi_value Undefined(napi_env env) {
   return r;
 }
 
-// Retries a call that failed with EINTR (DESIGN.md: ordinary calls are retried; waits and
-// close() are not and must not use this — waits use native/wait.h's Wait).
-template <class F>
-inline auto RetryEintr(F f) -> decltype(f()) {
-  decltype(f()) r;
-  do {
-    r = f();
-  } while (r == -1 && errno == EINTR);
-  return r;
-}
-
 // Called by close() before the fd number is released: stops the fd's readiness watcher
 // and rejects its pending async waiters with ECANCELED (watch.cc), so nothing acts on a
 // new fd that reuses the number. A no-op for fds that were never awaited.

@@ -49,9 +49,8 @@ static napi_value EpollCtl(napi_env env, napi_callback_info info) {
   if (!GetStructArg(env, a.v[3], "epoll_ctl", "event", sizeof(epoll_event), &ev)) return nullptr;
   // The kernel copies the event in, so an unaligned caller buffer is fine; EPOLL_CTL_DEL
   // ignores it (and a null event is allowed there since Linux 2.6.9).
-  int r = RetryEintr([&] {
-    return epoll_ctl(epfd, static_cast<int>(op), fd, static_cast<epoll_event*>(ev));
-  });
+  // epoll_ctl never blocks, so it cannot fail with EINTR: one call, nothing retried.
+  int r = epoll_ctl(epfd, static_cast<int>(op), fd, static_cast<epoll_event*>(ev));
   if (r < 0) return ThrowErrno(env, "epoll_ctl", errno, fd);
   return Int(env, 0);
 }
