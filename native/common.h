@@ -2,7 +2,7 @@
 //
 // Every syscall wrapper in sockfd is a raw Node-API callback (napi_callback), not a
 // node-addon-api Napi::CallbackInfo method: the C++ wrapper roughly doubles the cost of
-// an empty call (~12 ns -> ~24 ns measured on this machine), and send/recv/poll/epoll_wait
+// an empty call (figures, with the machine, in bench/README.md), and send/recv/poll/epoll_wait
 // are benchmarked against C in the same process. node-addon-api is still used for module
 // set-up, instance data and everything off the hot path.
 //
@@ -107,7 +107,7 @@ inline bool GetInt(napi_env env, napi_value v, const char* fn, const char* param
 // As GetInt, but undefined (a missing argument) yields `def`. The number is tried first:
 // on the hot path the argument is usually present, and that saves a napi_typeof. A null
 // napi_value also yields `def`: hot callbacks mark arguments past argc that way (see
-// OmitMissing), which skips napi_typeof's chain of ~8 type tests (~10-20 ns) per argument.
+// OmitMissing), which skips napi_typeof's chain of ~8 type tests per argument.
 inline bool GetOptInt(napi_env env, napi_value v, const char* fn, const char* param,
                       double min, double max, int64_t def, int64_t* out) {
   if (v == nullptr) {

@@ -68,8 +68,8 @@ inline bool GetRestart(napi_env env, size_t argc, size_t index, napi_value v) {
 }
 
 // The memory of an array argument. lib/ passes the ArrayBuffer that pollfd.array /
-// epoll_event.array / fd_set own: napi_get_arraybuffer_info costs ~7 ns here against ~25 ns
-// for napi_get_typedarray_info (which has to find the view's buffer), and these are the
+// epoll_event.array / fd_set own: napi_get_arraybuffer_info costs a fraction of
+// napi_get_typedarray_info (which has to find the view's buffer; bench/README.md), and these are the
 // hot paths bench/overhead compares with C. Any other view (a subarray, a Buffer) still
 // works through GetBytes. A detached buffer reads as 0 bytes, so the caller's count check
 // then fails before any syscall.
