@@ -32,7 +32,7 @@ against Node's own libuv loop (node:net). Each case runs in a fresh child proces
 warm-up, then the median of several samples. Every round checks that the ready set
 the multiplexer reported equals the set written; a mismatch fails the run.
 
-  --quick            a short run (under ~20 s): fewer, shorter samples
+  --quick            a short run: fewer, shorter samples (timings: bench/README.md)
   --n LIST           connection counts N (default 10,100,1000,10000)
   --active LIST      connections written per round, A (default 1,100; A <= N)
   --methods LIST     any of select,poll,epoll (default all; select stops at FD_SETSIZE)
@@ -304,8 +304,9 @@ function subSuites(o: Options): SubSuite[] {
   };
   // Per-call verdicts need enough rounds for a narrow interval: with 5 they flipped between
   // runs minutes apart; 21 rounds give a ~95 % interval from the 6th to the 16th ratio.
+  // Shorter rounds (20,000 calls) keep the suite as long as it was with 5 of 50,000.
   add('overhead', 'per-call overhead (bench/overhead)', 'overhead',
-    ['--iterations', o.quick ? '10000' : '50000', '--rounds', o.quick ? '9' : '21', '--json']);
+    ['--iterations', o.quick ? '5000' : '20000', '--rounds', o.quick ? '9' : '21', '--json']);
   add('async', 'async layer vs node:net (bench/pingpong-async)', 'pingpong-async',
     ['--rounds', o.quick ? '4000' : '20000', '--repeat', o.quick ? '3' : '5', '--json']);
   return out;
