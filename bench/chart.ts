@@ -1,5 +1,8 @@
-// The SVG chart: time per round against N, log-log, one panel per A, one line per method
-// and language (colour = method, solid = TypeScript, dashed = C). Hand-written SVG, no
+// The SVG chart. Top row: time per round against N, log-log, one panel per A, one line per
+// method and language (colour = method, solid = TypeScript, dashed = C) — the shape: poll and
+// select grow with N, epoll stays flat. Second row, under each: TS / C per method against N on
+// a linear axis around 1.0 — the question users ask, which a four-decade log axis hides.
+// Then the 1-byte ping-pong with node:net, where it was measured. Hand-written SVG, no
 // dependency: a few hundred bytes of markup per line, readable in any browser or viewer.
 
 /** One line of the chart. */
@@ -16,8 +19,10 @@ export interface ChartInput {
   /** Requested A values, one panel each, in order. */
   actives: number[];
   series: Series[];
-  /** Optional footnote lines under the legend. */
+  /** Optional footnote lines under the legend (one per fact: duplicates are dropped). */
   notes?: string[];
+  /** The 1-byte ping-pong, µs per round trip, when it was measured: TS, C and node:net. */
+  pingpong?: { ts: number; c: number; net: number };
 }
 
 const COLORS: Record<string, string> = { select: '#c0392b', poll: '#2471a3', epoll: '#1e8449' };
@@ -36,14 +41,19 @@ function fmtUs(v: number): string {
 export function renderChart(input: ChartInput): string {
   const panels = Math.max(1, input.actives.length);
   const panelW = 430;
-  const plotH = 360;
+  const plotH = 300;
   const left = 78;
   const gap = 70;
   const top = 96;
+  const ratioTop = top + plotH + 84; // under the log-log panels' axis title
+  const ratioH = 170;
+  const ppTop = ratioTop + ratioH + 72;
+  const ppH = input.pingpong ? 3 * 24 + 8 : 0;
   const W = left + panels * panelW + (panels - 1) * gap + 30;
   const legendRows = 2;
-  const notes = input.notes ?? [];
-  const H = top + plotH + 62 + legendRows * 22 + notes.length * 16 + 16;
+  const notes = [...new Set(input.notes ?? [])];
+  const legendTop = (input.pingpong ? ppTop + ppH + 24 : ratioTop + ratioH + 62) + 10;
+  const H = legendTop + legendRows * 22 + notes.length * 16 + 16;
 
   const all = input.series.flatMap((s) => s.points);
   const ns = all.map((p) => p.n);
@@ -121,9 +131,91 @@ export function renderChart(input: ChartInput): string {
     }
   });
 
+  // Ratio panels: TS / C of the same method, N and A, on a linear axis around 1.0.
+  const ratios = input.actives.map((active) =>
+    [...new Set(input.series.map((s) => s.method))].map((method) => {
+      const of = (lang: 'TS' | 'C') => input.series.find((s) => s.method === method && s.active === active && s.lang === lang);
+      const ts = of('TS');
+      const c = of('C');
+      const points = (ts?.points ?? [])
+        .map((q) => ({ n: q.n, r: q.us / (c?.points.find((x) => x.n === q.n)?.us ?? NaN) }))
+        .filter((q) => Number.isFinite(q.r) && q.r > 0)
+        .sort((a, b) => a.n - b.n);
+      return { method, points };
+    }),
+  );
+  const rs = ratios.flat().flatMap((m) => m.points.map((q) => q.r));
+  const r0 = Math.min(0.9, Math.floor(Math.min(...rs, 1) * 10) / 10);
+  const r1 = Math.max(1.4, Math.ceil(Math.max(...rs, 1) * 10) / 10);
+  input.actives.forEach((active, p) => {
+    const px = left + p * (panelW + gap);
+    const X = (n: number): number => px + ((Math.log10(n) - x0) / (x1 - x0)) * panelW;
+    const Y = (r: number): number => ratioTop + ratioH - ((r - r0) / (r1 - r0)) * ratioH;
+    out.push(
+      `<text x="${px + panelW / 2}" y="${ratioTop - 12}" font-size="14" font-weight="bold" text-anchor="middle" fill="#222">` +
+        `${esc(`TypeScript ÷ C, A = ${active}`)}</text>`,
+    );
+    for (let t = Math.round(r0 * 10); t <= Math.round(r1 * 10); t++) {
+      const y = Y(t / 10);
+      const one = t === 10;
+      out.push(`<line x1="${px}" y1="${y}" x2="${px + panelW}" y2="${y}" stroke="${one ? '#555' : '#e0e0e0'}" stroke-width="${one ? 1.5 : 1}"/>`);
+      out.push(`<text x="${px - 8}" y="${y + 4}" font-size="12" text-anchor="end" fill="#333"${one ? ' font-weight="bold"' : ''}>${(t / 10).toFixed(1)}×</text>`);
+    }
+    for (let d = x0; d <= x1; d++) {
+      const x = X(10 ** d);
+      out.push(`<line x1="${x}" y1="${ratioTop}" x2="${x}" y2="${ratioTop + ratioH}" stroke="#bbb" stroke-width="1"/>`);
+      out.push(`<text x="${x}" y="${ratioTop + ratioH + 18}" font-size="12" text-anchor="middle" fill="#333">${(10 ** d).toLocaleString('en-US')}</text>`);
+    }
+    out.push(`<rect x="${px}" y="${ratioTop}" width="${panelW}" height="${ratioH}" fill="none" stroke="#555" stroke-width="1"/>`);
+    out.push(
+      `<text x="${px + panelW / 2}" y="${ratioTop + ratioH + 40}" font-size="13" text-anchor="middle" fill="#222">N, connections watched (log scale)</text>`,
+    );
+    if (p === 0) {
+      const cy = ratioTop + ratioH / 2;
+      out.push(
+        `<text x="${18}" y="${cy}" font-size="13" text-anchor="middle" fill="#222" transform="rotate(-90 18 ${cy})">TS ÷ C per round (linear)</text>`,
+      );
+    }
+    for (const { method, points } of ratios[p]) {
+      if (points.length === 0) continue;
+      const color = COLORS[method] ?? '#555';
+      const d = points.map((q, i) => `${i === 0 ? 'M' : 'L'}${X(q.n).toFixed(1)},${Y(q.r).toFixed(1)}`).join(' ');
+      out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2.4"/>`);
+      for (const q of points)
+        out.push(
+          `<circle cx="${X(q.n).toFixed(1)}" cy="${Y(q.r).toFixed(1)}" r="4.2" fill="${color}"><title>${esc(`${method}, N=${q.n}, A=${active}: TS/C ${q.r.toFixed(2)}×`)}</title></circle>`,
+        );
+    }
+  });
+
+  // The ping-pong, where it was measured: µs per round trip as bars, with node:net beside.
+  if (input.pingpong) {
+    const pp = input.pingpong;
+    const barX = left + 250;
+    const barW = W - barX - 200;
+    const max = Math.max(pp.ts, pp.c, pp.net);
+    out.push(
+      `<text x="${left}" y="${ppTop - 10}" font-size="14" font-weight="bold" fill="#222">` +
+        `${esc('1-byte ping-pong, µs per round trip (shorter is faster)')}</text>`,
+    );
+    const bars: Array<[string, number, string]> = [
+      ['C, same loop in-process', pp.c, '#777'],
+      ['TypeScript via sockfd (epoll)', pp.ts, COLORS.epoll],
+      ['node:net (libuv)', pp.net, '#8e44ad'],
+    ];
+    bars.forEach(([label, v, color], i) => {
+      const y = ppTop + i * 24;
+      const w = (v / max) * barW;
+      out.push(`<text x="${barX - 10}" y="${y + 14}" font-size="13" text-anchor="end" fill="#222">${esc(label)}</text>`);
+      out.push(`<rect x="${barX}" y="${y + 2}" width="${w.toFixed(1)}" height="16" fill="${color}"/>`);
+      const ratio = i === 0 ? '' : ` (${(v / pp.c).toFixed(2)}× C)`;
+      out.push(`<text x="${(barX + w + 8).toFixed(1)}" y="${y + 14}" font-size="13" fill="#222">${esc(`${v.toPrecision(3)} µs${ratio}`)}</text>`);
+    });
+  }
+
   // Legend: a column per method, TypeScript on the first row and C on the second.
   const methods = [...new Set(input.series.map((s) => s.method))];
-  const ly = top + plotH + 64;
+  const ly = legendTop;
   const colW = 300;
   const lx0 = Math.max(10, (W - methods.length * colW) / 2 + 20);
   methods.forEach((method, col) => {

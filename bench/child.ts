@@ -42,9 +42,12 @@ function runScale(spec: Extract<CaseSpec, { kind: 'scale' }>): ScaleResult {
   const lim = native.benchRaiseNofile(want);
   if (lim.errno !== 0) notes.push(`setrlimit(RLIMIT_NOFILE, ${want}) failed: ${errnoName(lim.errno) ?? lim.errno}`);
   if (lim.soft !== -1 && lim.soft < want) {
-    n = Math.floor((lim.soft - open - slack) / 2);
+    // The note is one fact for every case of this N: it names no per-process count (`open`
+    // differs by a descriptor or two between children), and N is cut with a fixed allowance
+    // for the process's own fds so every method runs the same N.
+    n = Math.floor((lim.soft - Math.max(open, 64) - slack) / 2);
     notes.push(
-      `N=${spec.n} needs ${want} fds (2 per connection) but RLIMIT_NOFILE stops at ${lim.soft} ` +
+      `N=${spec.n} needs over ${2 * spec.n} fds (2 per connection) but RLIMIT_NOFILE stops at ${lim.soft} ` +
         `(hard limit ${lim.hard}); ran N=${n}. Raise the hard limit (ulimit -Hn as root) for the full N.`,
     );
   }

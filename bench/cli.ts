@@ -32,7 +32,7 @@ against Node's own libuv loop (node:net). Each case runs in a fresh child proces
 warm-up, then the median of several samples. Every round checks that the ready set
 the multiplexer reported equals the set written; a mismatch fails the run.
 
-  --quick            a short run (under ~20 s): fewer, shorter samples
+  --quick            a short run: fewer, shorter samples (timings: bench/README.md)
   --n LIST           connection counts N (default 10,100,1000,10000)
   --active LIST      connections written per round, A (default 1,100; A <= N)
   --methods LIST     any of select,poll,epoll (default all; select stops at FD_SETSIZE)
@@ -45,12 +45,17 @@ the multiplexer reported equals the set written; a mismatch fails the run.
                      async: the async layer against node:net (bench/pingpong-async)
   --json             print the results JSON on stdout instead of the tables
   --out DIR          results folder (default bench/results/<timestamp>/)
+  --render FILE      measure nothing: redraw the chart of a saved results.json
+                     into <out>/chart.svg, or <out> if it ends in .svg (default:
+                     chart.svg beside FILE)
   --help             this text
 
 Writes <out>/results.json (every sample), <out>/results.md (the tables) and
-<out>/chart.svg (time per round vs N, log-log).`;
+<out>/chart.svg (time per round vs N, log-log; TS/C per method vs N; the ping-pong).`;
 
 interface Options {
+  /** Redraw the chart of this saved results.json; measure nothing. */
+  render?: string;
   quick: boolean;
   n: number[];
   active: number[];
@@ -141,6 +146,12 @@ export function parseArgs(argv: string[]): Options | 'help' {
       case '--json':
         o.json = true;
         break;
+      case '--render': {
+        const f = value();
+        if (!f) throw new UsageError('--render needs a results.json');
+        o.render = f;
+        break;
+      }
       case '--out': {
         const d = value();
         if (!d) throw new UsageError('--out needs a directory');
@@ -170,7 +181,15 @@ function plan(o: Options): Plan {
 }
 
 /** The machine, as the chart title and the JSON state it. */
-function machine(): Record<string, string | number> {
+interface Machine {
+  cpu: string;
+  cores: number;
+  kernel: string;
+  node: string;
+  arch: string;
+}
+
+function machine(): Machine {
   const cpus = os.cpus();
   return {
     cpu: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(),
@@ -283,10 +302,13 @@ function subSuites(o: Options): SubSuite[] {
     const command = o.suites.includes(key) ? subSuiteCommand(name, args) : undefined;
     if (command) out.push({ key, label, command });
   };
+  // Per-call verdicts need enough rounds for a narrow interval: with 5 they flipped between
+  // runs minutes apart; 21 rounds give a ~95 % interval from the 6th to the 16th ratio.
+  // Shorter rounds (20,000 calls) keep the suite as long as it was with 5 of 50,000.
   add('overhead', 'per-call overhead (bench/overhead)', 'overhead',
-    ['--iterations', o.quick ? '10000' : '50000', '--rounds', o.quick ? '3' : '5']);
+    ['--iterations', o.quick ? '5000' : '20000', '--rounds', o.quick ? '9' : '21', '--json']);
   add('async', 'async layer vs node:net (bench/pingpong-async)', 'pingpong-async',
-    ['--rounds', o.quick ? '4000' : '20000', '--repeat', o.quick ? '3' : '5']);
+    ['--rounds', o.quick ? '4000' : '20000', '--repeat', o.quick ? '3' : '5', '--json']);
   return out;
 }
 
@@ -307,6 +329,56 @@ function pkgVersion(): string {
   }
 }
 
+/** What renderChart needs from a results.json: this run's or a saved one. */
+interface SavedResults {
+  date: string;
+  machine: { cpu: string; cores: number; kernel: string; node: string };
+  options: { methods: string[]; active: number[]; timeout: number; transport: string; plan: { samples: number } };
+  scale: Array<{ median?: ScaleSummary }>;
+  pingpong?: { median?: PingPongSummary };
+  notes: string[];
+  /** Set on a --quick run, so its chart says so. */
+  quick?: boolean;
+}
+
+/** The chart of a results.json: log-log panels, TS/C ratio panels, the ping-pong. */
+export function chartOf(json: SavedResults): string {
+  const { machine: m, options: o } = json;
+  const summaries = json.scale.flatMap((r) => (r.median ? [r.median] : []));
+  const series: Series[] = [];
+  for (const method of o.methods)
+    for (const a of o.active)
+      for (const lang of ['TS', 'C'] as const) {
+        const points = summaries
+          .filter((x) => x.method === method && x.active === Math.min(a, x.n))
+          .map((x) => ({ n: x.n, us: lang === 'TS' ? x.tsRound : x.cRound }));
+        if (points.length > 0) series.push({ method, lang, active: a, points });
+      }
+  const pp = json.pingpong?.median;
+  return renderChart({
+    title: `sockfd bench: time per round vs N (${o.transport}, timeout ${o.timeout})`,
+    subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node} · median of ${o.plan.samples} samples · ${json.date.slice(0, 10)}${json.quick ? ' · --quick run' : ''}`,
+    actives: o.active,
+    series,
+    pingpong: pp ? { ts: pp.ts, c: pp.c, net: pp.net } : undefined,
+    notes: [
+      'A round: write 1 byte to A connections, one multiplexer call, read every ready connection (verified to equal the written set).',
+      ...json.notes.slice(0, 3),
+    ],
+  });
+}
+
+/** --render: the chart of a saved results.json, nothing measured. */
+function render(file: string, out: string | undefined): number {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as SavedResults;
+  // --out: a folder (chart.svg goes in it) or the .svg file itself
+  const svg = out?.endsWith('.svg') ? path.resolve(out) : path.join(path.resolve(out ?? path.dirname(file)), 'chart.svg');
+  mkdirSync(path.dirname(svg), { recursive: true });
+  writeFileSync(svg, chartOf(json));
+  process.stdout.write(`chart:   ${svg} (from ${file})\n`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let o: Options | 'help';
   try {
@@ -322,6 +394,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return 0;
   }
+  if (o.render !== undefined) return render(o.render, o.out);
   const p = plan(o);
   const m = machine();
   const transport = o.tcp ? 'TCP over loopback' : 'AF_UNIX socketpairs';
@@ -344,7 +417,8 @@ export async function main(argv: string[]): Promise<number> {
 
   const progress = new Progress(all.length + subs.length);
   const results: CaseResult[] = [];
-  const extra: Partial<Record<SubSuite['key'], { text: string } | { error: string }>> = {};
+  // Each sub-suite prints JSON (--json): its numbers as fields, and `text`, its table.
+  const extra: Partial<Record<SubSuite['key'], { text: string; [field: string]: unknown } | { error: string }>> = {};
   try {
     for (let i = 0; i < all.length; i++) {
       progress.step(i, caseLabel(all[i]));
@@ -354,10 +428,13 @@ export async function main(argv: string[]): Promise<number> {
       progress.step(all.length + i, subs[i].label);
       // Its own suite with its own checks: a failure there is reported, not hidden, but
       // does not throw away the scale and ping-pong results already measured.
-      extra[subs[i].key] = await runNode(subs[i].command).then(
-        (text) => ({ text: text.trimEnd() }),
-        (e: Error) => ({ error: e.message }),
-      );
+      extra[subs[i].key] = await runNode(subs[i].command)
+        .then((out) => {
+          const r = JSON.parse(out) as { text?: unknown };
+          if (typeof r.text !== 'string') throw new Error(`${subs[i].label} printed no table`);
+          return { ...r, text: r.text.trimEnd() };
+        })
+        .catch((e: Error) => ({ error: e.message }));
     }
     progress.end();
   } catch (e) {
@@ -394,6 +471,7 @@ export async function main(argv: string[]): Promise<number> {
     version: pkgVersion(),
     date: new Date().toISOString(),
     machine: { ...m, loadavg: os.loadavg() },
+    quick: o.quick,
     options: { ...o, transport, plan: p },
     scale: scale.map((r) => ({ ...r, median: r.skipped ? undefined : summarizeScale(r) })),
     pingpong: pp ? { ...pp, median: ppSum } : undefined,
@@ -405,25 +483,7 @@ export async function main(argv: string[]): Promise<number> {
   const jsonText = JSON.stringify(json, null, 2) + '\n';
   writeFileSync(path.join(outDir, 'results.json'), jsonText);
 
-  const series: Series[] = [];
-  for (const method of o.methods)
-    for (const a of o.active)
-      for (const lang of ['TS', 'C'] as const) {
-        const points = summaries
-          .filter((x) => x.method === method && x.active === Math.min(a, x.n))
-          .map((x) => ({ n: x.n, us: lang === 'TS' ? x.tsRound : x.cRound }));
-        if (points.length > 0) series.push({ method, lang, active: a, points });
-      }
-  const svg = renderChart({
-    title: `sockfd bench: time per round vs N (${transport}, timeout ${o.timeout})`,
-    subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node} · median of ${p.samples} samples · ${json.date.slice(0, 10)}`,
-    actives: o.active,
-    series,
-    notes: [
-      'A round: write 1 byte to A connections, one multiplexer call, read every ready connection (verified to equal the written set).',
-      ...notes.slice(0, 3),
-    ],
-  });
+  const svg = chartOf(json);
   writeFileSync(path.join(outDir, 'chart.svg'), svg);
   writeFileSync(
     path.join(outDir, 'results.md'),

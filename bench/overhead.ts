@@ -1,6 +1,6 @@
 // bench/overhead — what one call through sockfd costs next to the same call made by C.
 //
-//   npm run bench:overhead [-- --iterations 50000 --rounds 21]
+//   npm run bench:overhead [-- --iterations 50000 --rounds 21 --json]
 //
 // Each case is timed three ways in this same process, on the same fds: a TypeScript loop
 // calling the public API; the "floor", a TypeScript loop calling an argument-less native
@@ -8,8 +8,11 @@
 // (native/overhead.cc). In-process matters: Node's extra threads make every fd-taking syscall
 // slower (shared fd table), and a separate C program would not pay that. Rounds alternate
 // TS, floor and C after a warm-up; the table shows medians of ns/call and of the
-// per-round ratios.
+// per-round ratios, with a ~95 % interval for the ratio's median. A target counts as met or
+// missed only when that whole interval is on one side of it; an interval that straddles the
+// target is "within noise" (more rounds narrow it). --json prints the numbers as JSON.
 import * as sockfd from './sockfd';
+import { medianInterval, verdict, type Interval, type Verdict } from './stats';
 // Read once into locals, as the scaling bench does: bench/sockfd.ts re-exports the package
 // root with `export *`, whose getters a user importing the package itself never runs.
 const {
@@ -24,6 +27,7 @@ function arg(name: string, def: number): number {
 }
 const N = arg('iterations', 50_000);
 const ROUNDS = arg('rounds', 21);
+const JSON_OUT = process.argv.includes('--json');
 
 // fds: `ready` is readable (one unread byte), `pair` carries send+recv, `empty` is a
 // non-blocking socket with nothing to read.
@@ -123,16 +127,27 @@ const cases = [
   { name: 'recv meeting EAGAIN (tryRecv)', ts: tsEagain, floor: floorEagain, c: () => binding.overheadRecvEagain(empty[0], N), target: 1.2 },
 ];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/** One case's result, as `sockfd bench` stores it in results.json (`overhead.cases`). */
+export interface OverheadCase {
+  name: string;
+  tsNs: number;
+  floorNs: number;
+  cNs: number;
+  /** TS / C: the median of the per-round ratios, with its ~95 % interval. */
+  ratio: Interval;
+  floorRatio: Interval;
+  target: number;
+  verdict: Verdict;
+}
 
-console.log(`sockfd per-call overhead: ${N} calls per run, median of ${ROUNDS} runs (node ${process.version}, ${process.arch})`);
+const header = `sockfd per-call overhead: ${N} calls per run, median of ${ROUNDS} runs, ~95 % interval of the ratio in brackets (node ${process.version}, ${process.arch})`;
+if (!JSON_OUT) console.log(header);
 for (const k of cases) {
   k.ts();
   k.floor();
   k.c();
 }
-const rows: string[][] = [];
-let missed = 0;
+const results: OverheadCase[] = [];
 for (const k of cases) {
   const ts: number[] = [];
   const fl: number[] = [];
@@ -142,22 +157,32 @@ for (const k of cases) {
     fl.push(k.floor());
     c.push(k.c());
   }
-  // Ratios are taken per round (TS, floor and C of one round run back to back) and their
-  // median reported: load from other processes then moves numerator and denominator alike.
-  const ratio = median(ts.map((x, r) => x / c[r]));
-  const floorRatio = median(fl.map((x, r) => x / c[r]));
-  if (ratio > k.target) missed++;
-  rows.push([k.name, median(ts).toFixed(0), median(fl).toFixed(0), median(c).toFixed(0),
-    ratio.toFixed(2) + '×', floorRatio.toFixed(2) + '×', `≤ ${k.target.toFixed(2)}×`,
-    ratio <= k.target ? 'yes' : 'no']);
+  // Ratios are taken per round (TS, floor and C of one round run back to back): load from
+  // other processes then moves numerator and denominator alike.
+  const ratio = medianInterval(ts.map((x, r) => x / c[r]));
+  const floorRatio = medianInterval(fl.map((x, r) => x / c[r]));
+  results.push({
+    name: k.name, tsNs: medianInterval(ts).median, floorNs: medianInterval(fl).median, cNs: medianInterval(c).median,
+    ratio, floorRatio, target: k.target, verdict: verdict(ratio, k.target),
+  });
 }
 
-const head = ['call', 'TS ns/call', 'floor ns/call', 'C ns/call', 'ratio', 'floor ratio', 'target', 'met'];
+const x2 = (v: number) => v.toFixed(2) + '×';
+const span = (i: Interval) => `${x2(i.median)} [${i.lo.toFixed(2)}–${i.hi.toFixed(2)}]`;
+const rows = results.map((r) => [r.name, r.tsNs.toFixed(0), r.floorNs.toFixed(0), r.cNs.toFixed(0),
+  span(r.ratio), span(r.floorRatio), `≤ ${r.target.toFixed(2)}×`, r.verdict]);
+const head = ['call', 'TS ns/call', 'floor ns/call', 'C ns/call', 'TS / C', 'floor / C', 'target', 'verdict'];
 const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r: string[]) => '| ' + r.map((x, i) => (i === 0 ? x.padEnd(width[i]) : x.padStart(width[i]))).join(' | ') + ' |';
-console.log(line(head));
-console.log('|' + width.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
-for (const r of rows) console.log(line(r));
-if (missed > 0) console.log(`${missed} target(s) missed; 'floor' is the least any Node-API binding costs (see bench/README.md).`);
+const text = [header, line(head), '|' + width.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)];
+const missed = results.filter((r) => r.verdict === 'missed').length;
+const noisy = results.filter((r) => r.verdict === 'within noise').length;
+if (missed > 0) text.push(`${missed} target(s) missed; 'floor' is the least any Node-API binding costs (see bench/README.md).`);
+if (noisy > 0) text.push(`${noisy} target(s) within noise: the interval straddles the target; more --rounds narrow it.`);
+if (JSON_OUT) {
+  process.stdout.write(JSON.stringify({ iterations: N, rounds: ROUNDS, node: process.version, cases: results, text: text.join('\n') }, null, 2) + '\n');
+} else {
+  for (const l of text.slice(1)) console.log(l);
+}
 
 for (const f of [...ready, ...pair, ...empty, epfd]) close(f);

@@ -1,6 +1,6 @@
 // What every C example also has, kept out of the way of the flow: the port argument,
 // perror(), exit codes, and fcntl(O_NONBLOCK).
-import { ErrnoError, F_GETFL, F_SETFL, O_NONBLOCK, fcntl, strerror } from '../lib';
+import { AF_INET, ErrnoError, F_GETFL, F_SETFL, O_NONBLOCK, fcntl, in_addr, inet_pton, strerror } from '../lib';
 
 /** argv[2] as a port number; prints the usage line and exits 2 when it is missing or bad. */
 export function portArg(program: string, extra = ''): number {
@@ -10,6 +10,20 @@ export function portArg(program: string, extra = ''): number {
     process.exit(2);
   }
   return port;
+}
+
+/**
+ * argv[3] of a server: an optional IPv4 address to bind instead of INADDR_ANY (the tests pass
+ * 127.0.0.1 so that they listen on loopback only). Prints the usage line and exits 2 when it
+ * is not an IPv4 address.
+ */
+export function bindIpArg(program: string): string | undefined {
+  const ip = process.argv[3];
+  if (ip !== undefined && inet_pton(AF_INET, ip, new in_addr()) !== 1) {
+    console.error(`usage: npx tsx examples/${program}.ts <port> [bind_ip]  (bind_ip: IPv4, default INADDR_ANY)`);
+    process.exit(2);
+  }
+  return ip;
 }
 
 /** perror(s): `s: EADDRINUSE, Address already in use` on stderr. */

@@ -1,15 +1,16 @@
 // An echo server over many clients with epoll, step by step as in C.
-// Run: npx tsx examples/epoll-server.ts 8888
+// Run: npx tsx examples/epoll-server.ts 8888 [bind_ip]   (default INADDR_ANY, every interface)
 import {
   AF_INET, EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD,
   INADDR_ANY, SOCK_STREAM, SOL_SOCKET, SOMAXCONN, SO_REUSEADDR,
-  bind, close, epoll_create1, epoll_ctl, epoll_event, epoll_wait, htons, inet_ntop, listen,
+  bind, close, epoll_create1, epoll_ctl, epoll_event, epoll_wait, htons, inet_addr, inet_ntop, listen,
   ntohs, setsockopt, sockaddr_in, socket, tryAccept,
 } from '../lib';
-import { isEINTR, portArg, run, setNonBlocking, tick } from './common';
+import { bindIpArg, isEINTR, portArg, run, setNonBlocking, tick } from './common';
 import { Client } from './echo';
 
-const PORT = portArg('epoll-server');
+const PORT = portArg('epoll-server', ' [bind_ip]');
+const BIND_IP = bindIpArg('epoll-server');
 const TIMEOUT_MS = 250; // the wait's timeout: see the comment on signals at the end of the loop
 const MAX_EVENTS = 64;
 
@@ -26,6 +27,7 @@ run(async () => {
   const address = new sockaddr_in();
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = INADDR_ANY;
+  if (BIND_IP !== undefined) address.sin_addr.s_addr = inet_addr(BIND_IP); // e.g. 127.0.0.1: loopback only
   address.sin_port = htons(PORT);
   bind(server_fd, address); // "bind failed: EADDRINUSE, Address already in use"
   listen(server_fd, SOMAXCONN);

@@ -1,14 +1,15 @@
 // An echo server over many clients with poll, step by step as in C.
-// Run: npx tsx examples/poll-server.ts 8888
+// Run: npx tsx examples/poll-server.ts 8888 [bind_ip]   (default INADDR_ANY, every interface)
 import {
   AF_INET, INADDR_ANY, POLLERR, POLLHUP, POLLIN, POLLOUT, SOCK_STREAM, SOL_SOCKET, SOMAXCONN,
-  SO_REUSEADDR, bind, close, htons, inet_ntop, listen, ntohs, poll, pollfd, setsockopt,
+  SO_REUSEADDR, bind, close, htons, inet_addr, inet_ntop, listen, ntohs, poll, pollfd, setsockopt,
   sockaddr_in, socket, tryAccept,
 } from '../lib';
-import { isEINTR, portArg, run, setNonBlocking, tick } from './common';
+import { bindIpArg, isEINTR, portArg, run, setNonBlocking, tick } from './common';
 import { Client } from './echo';
 
-const PORT = portArg('poll-server');
+const PORT = portArg('poll-server', ' [bind_ip]');
+const BIND_IP = bindIpArg('poll-server');
 const TIMEOUT_MS = 250; // the wait's timeout: see the comment on signals at the end of the loop
 const MAX_CLIENTS = 1024;
 
@@ -25,6 +26,7 @@ run(async () => {
   const address = new sockaddr_in();
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = INADDR_ANY;
+  if (BIND_IP !== undefined) address.sin_addr.s_addr = inet_addr(BIND_IP); // e.g. 127.0.0.1: loopback only
   address.sin_port = htons(PORT);
   bind(server_fd, address); // "bind failed: EADDRINUSE, Address already in use"
   listen(server_fd, SOMAXCONN);

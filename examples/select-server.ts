@@ -1,14 +1,15 @@
 // An echo server over many clients with select, step by step as in C.
-// Run: npx tsx examples/select-server.ts 8888
+// Run: npx tsx examples/select-server.ts 8888 [bind_ip]   (default INADDR_ANY, every interface)
 import {
   AF_INET, FD_SETSIZE, INADDR_ANY, SOCK_STREAM, SOL_SOCKET, SOMAXCONN, SO_REUSEADDR,
-  FD_ISSET, FD_SET, FD_ZERO, bind, close, fd_set, htons, inet_ntop, listen, ntohs, select,
+  FD_ISSET, FD_SET, FD_ZERO, bind, close, fd_set, htons, inet_addr, inet_ntop, listen, ntohs, select,
   setsockopt, sockaddr_in, socket, timeval, tryAccept,
 } from '../lib';
-import { isEINTR, portArg, run, setNonBlocking, tick } from './common';
+import { bindIpArg, isEINTR, portArg, run, setNonBlocking, tick } from './common';
 import { Client } from './echo';
 
-const PORT = portArg('select-server');
+const PORT = portArg('select-server', ' [bind_ip]');
+const BIND_IP = bindIpArg('select-server');
 const TIMEOUT_MS = 250; // the wait's timeout: see the comment on signals at the end of the loop
 
 let running = true;
@@ -24,6 +25,7 @@ run(async () => {
   const address = new sockaddr_in();
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = INADDR_ANY;
+  if (BIND_IP !== undefined) address.sin_addr.s_addr = inet_addr(BIND_IP); // e.g. 127.0.0.1: loopback only
   address.sin_port = htons(PORT);
   bind(server_fd, address); // "bind failed: EADDRINUSE, Address already in use"
   listen(server_fd, SOMAXCONN);

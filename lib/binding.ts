@@ -109,4 +109,19 @@ export interface Binding {
 }
 
 /** The loaded addon: a prebuild from prebuilds/ when one matches, else build/Release. */
-export const binding: Binding = nodeGypBuild(path.join(__dirname, '..')) as Binding;
+export const binding: Binding = load(path.join(__dirname, '..'));
+
+/** node-gyp-build's load, with a failure that says how to get a working addon. */
+function load(dir: string): Binding {
+  try {
+    return nodeGypBuild(dir) as Binding;
+  } catch (err) {
+    const why = err instanceof Error ? err.message.trim() : String(err);
+    throw new Error(
+      `sockfd: could not load the native addon from ${dir}: ${why}\n` +
+        'Build it from source (needs a C++17 compiler, make and python3): run ' +
+        `\`npm rebuild sockfd --build-from-source\` in your project, or \`npx node-gyp rebuild\` in ${dir}`,
+      { cause: err },
+    );
+  }
+}

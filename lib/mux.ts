@@ -1,8 +1,8 @@
 // Internal helpers shared by select.ts, poll.ts and epoll.ts (not re-exported from index):
 // how their structs, sets and arrays are handed to the addon.
 //
-// The addon reads an ArrayBuffer in ~7 ns against ~25 ns for a typed array (native/wait.h
-// GetMem), and these are the calls bench/overhead compares with C, so every wrapper hands
+// The addon reads an ArrayBuffer several times faster than a typed array (native/wait.h
+// GetMem; figures in bench/README.md), and these are the calls bench/overhead compares with C, so every wrapper hands
 // over an ArrayBuffer where it can: the one buffer behind pollfd.array / epoll_event.array,
 // or the buffer a struct fills alone. An EMPTY buffer stands for C's NULL (GetOptMem),
 // because checking a value for null costs the addon more than reading a buffer.
@@ -61,7 +61,7 @@ export function sigmaskArg(fn: string, sigmask: readonly number[] | null | undef
 /**
  * @internal The key under which pollfd.array / epoll_event.array keep their one
  * ArrayBuffer. The wrappers hand the addon the ArrayBuffer itself, not a view: reading an
- * ArrayBuffer costs the addon ~7 ns, a typed array ~25 ns (native/wait.h GetMem).
+ * ArrayBuffer costs the addon several times less than a typed array (native/wait.h GetMem).
  */
 export const kArrayBuffer: unique symbol = Symbol('sockfd.arrayBuffer');
 
@@ -78,7 +78,7 @@ const kMem: unique symbol = Symbol('sockfd.mem');
 
 /**
  * @internal memOf(s.bytes), remembered on the struct: reading a typed array's `buffer`
- * is a runtime call in V8 (~20 ns), too slow for select's per-call timeval.
+ * is a runtime call in V8, too slow for select's per-call timeval.
  */
 export function structMem(s: Struct): ArrayBuffer | Uint8Array {
   const m = (s as Struct & { [kMem]?: ArrayBuffer | Uint8Array })[kMem];

@@ -127,7 +127,7 @@ inline bool GetInt(napi_env env, napi_value v, const char* fn, const char* param
 // As GetInt, but undefined (a missing argument) yields `def`. The number is tried first:
 // on the hot path the argument is usually present, and that saves a napi_typeof. A null
 // napi_value also yields `def`: hot callbacks mark arguments past argc that way (see
-// OmitMissing), which skips napi_typeof's chain of ~8 type tests (~10-20 ns) per argument.
+// OmitMissing), which skips napi_typeof's chain of ~8 type tests per argument.
 inline bool GetOptInt(napi_env env, napi_value v, const char* fn, const char* param,
                       double min, double max, int64_t def, int64_t* out) {
   if (v == nullptr) {
@@ -213,8 +213,8 @@ bool GetSpan(napi_env env, napi_value buf, napi_value len, napi_value offset, co
 bool IsDetachedThrow(napi_env env, napi_value ab, const char* fn, const char* param);
 
 // The memory of an array argument. lib/ passes the ArrayBuffer that pollfd.array /
-// epoll_event.array / fd_set own: napi_get_arraybuffer_info costs ~7 ns here against ~25 ns
-// for napi_get_typedarray_info (which has to find the view's buffer), and these are the
+// epoll_event.array / fd_set own: napi_get_arraybuffer_info costs a fraction of
+// napi_get_typedarray_info (which has to find the view's buffer; bench/README.md), and these are the
 // hot paths bench/overhead compares with C. Any other view (a subarray, a Buffer) still
 // works through GetBytes.
 inline bool GetMem(napi_env env, napi_value v, const char* fn, const char* param,

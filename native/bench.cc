@@ -5,7 +5,7 @@
 // man 2 setrlimit, man 2 clock_gettime.
 //
 // Why inside the addon and not a separate C program: Node runs several threads, so every
-// syscall that takes an fd pays for fdget on a shared fd table (~50 ns, DESIGN.md "Traps").
+// syscall that takes an fd pays for fdget on a shared fd table (DESIGN.md "Traps").
 // A single-threaded C binary would be faster for reasons that have nothing to do with the
 // binding; the same loop in the same process makes the TS/C ratio measure sockfd alone.
 //

@@ -3,7 +3,7 @@
 //
 // Every syscall wrapper in sockfd is a raw Node-API callback (napi_callback), not a
 // node-addon-api Napi::CallbackInfo method: the C++ wrapper roughly doubles the cost of
-// an empty call (~12 ns -> ~24 ns measured on this machine), and send/recv/poll/epoll_wait
+// an empty call (figures, with the machine, in bench/README.md), and send/recv/poll/epoll_wait
 // are benchmarked against C in the same process. node-addon-api is still used for module
 // set-up, instance data and everything off the hot path.
 //

@@ -4,7 +4,7 @@
 // man 2 poll, man 2 epoll_wait, man 2 select, man 2 send, man 2 recv.
 //
 // Why in-process: Node runs several threads, which makes every fd-taking syscall pay for
-// fdget on a shared fd table (~50 ns here, DESIGN.md "Traps"). A standalone C program would
+// fdget on a shared fd table (DESIGN.md "Traps"). A standalone C program would
 // not pay it and would flatter C. Looping here, on the same fds, makes the ratio measure
 // only what the binding adds: the JS -> native transition, argument checks, the result.
 //

@@ -6,8 +6,13 @@
 // release in "engines"; --target only names the headers, and those come from the running
 // node's own include/node (npm's nodedir), never from a download. --tag-libc names the file
 // for glibc: on musl node-gyp-build skips it rather than loading a binary that cannot link.
+//
+// It is also `prepack`: a plain `npm pack` (or publish) always builds the prebuild it ships,
+// and refuses to pack when prebuilds/linux-x64/sockfd.glibc.node cannot be made (on another
+// CPU or libc). prebuildify moves node-gyp's output into prebuilds/; a copy goes back to
+// build/Release so the development tree keeps a loadable addon.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,5 +33,18 @@ if (!env.npm_config_nodedir) {
 rmSync(join(root, 'prebuilds'), { recursive: true, force: true });
 const bin = require.resolve('prebuildify/bin.js');
 const args = [bin, '--napi', '--strip', '--tag-libc', `--target=${process.versions.node}`];
-const r = spawnSync(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
+// The build's output goes to stderr: as prepack it must not mix into `npm pack --json`.
+const r = spawnSync(process.execPath, args, { cwd: root, env, stdio: ['inherit', 2, 2] });
 if (r.status !== 0) process.exit(r.status ?? 1);
+
+const shipped = join(root, 'prebuilds', 'linux-x64', 'sockfd.glibc.node');
+if (!existsSync(shipped)) {
+  console.error(
+    `build:prebuild: ${shipped} was not produced (this is ${process.platform}-${process.arch}); ` +
+      'the npm tarball must ship it, so pack on Linux x64 with glibc',
+  );
+  process.exit(1);
+}
+mkdirSync(join(root, 'build', 'Release'), { recursive: true });
+copyFileSync(shipped, join(root, 'build', 'Release', 'sockfd.node'));
+console.error(`build:prebuild: ${shipped.slice(root.length + 1)} (also copied to build/Release/sockfd.node)`);

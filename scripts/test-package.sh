@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # npm run test:package — what a user gets from the registry, tested the way they get it:
-#   1. build the Node-API prebuild (npm run build:prebuild) and check it is an x86-64 ELF
-#      shared object for Linux, stripped, without sanitizer instrumentation;
-#   2. npm pack, and check the tarball holds exactly dist/, prebuilds/, the native sources,
-#      binding.gyp, CMakeLists.txt, README.md, LICENSE and package.json;
+#   1. a plain `npm pack` with no prebuilds/ folder: its prepack script must build the Node-API
+#      prebuild; check it is an x86-64 ELF shared object for Linux, stripped, without
+#      sanitizer instrumentation, and that the tarball holds exactly dist/, prebuilds/, the
+#      native sources, binding.gyp, CMakeLists.txt, README.md, LICENSE and package.json;
 #   3. install the tarball into a fresh project with install scripts disabled (newer npm's
 #      default for dependencies), so only the prebuild can make it load, then: require and
 #      import give the same module, a socketpair round-trips bytes, tsc type-checks a CJS and
 #      an ESM consumer against the shipped .d.ts, and the `sockfd` bin runs;
-#   4. install it once more with --build-from-source: the source-build fallback compiles.
+#   4. without a usable prebuild, require() fails with an error that gives the command to
+#      rebuild from source, and that command works;
+#   5. install it once more with --build-from-source: the source-build fallback compiles.
 # Any failure stops the script with a non-zero exit and a message saying which check failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,13 +36,14 @@ work=$(mktemp -d /tmp/sockfd-pkg.XXXXXX)
 cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 
-step "build the prebuild (offline)"
-rm -rf dist
-offline npm run --silent build:prebuild >"$work/prebuild.log" 2>&1 || { cat "$work/prebuild.log"; fail "build:prebuild"; }
+step "npm pack with no prebuilds/: prepack builds the prebuild (offline)"
+rm -rf dist prebuilds
+offline npm pack --json --pack-destination "$work" >"$work/pack.json" 2>"$work/pack.log" || { cat "$work/pack.log"; fail "npm pack"; }
+tarball=$work/$(node -p "require('$work/pack.json')[0].filename")
+[ -f "$tarball" ] || fail "npm pack wrote no tarball"
 prebuild=prebuilds/linux-x64/sockfd.glibc.node
-[ -f "$prebuild" ] || fail "$prebuild was not produced (prebuilds/: $(ls -R prebuilds 2>&1))"
-# prebuildify moved the node-gyp output into prebuilds/; put a copy back for the dev tree.
-mkdir -p build/Release && cp "$prebuild" build/Release/sockfd.node
+[ -f "$prebuild" ] || { cat "$work/pack.log"; fail "prepack did not produce $prebuild (prebuilds/: $(ls -R prebuilds 2>&1))"; }
+[ -f build/Release/sockfd.node ] || fail "prepack left the development tree without build/Release/sockfd.node"
 
 step "check the prebuild is an x86-64 ELF shared object for Linux"
 node - "$prebuild" <<'EOF'
@@ -73,11 +76,6 @@ if command -v file >/dev/null; then
     *) fail "file(1) does not describe $prebuild as an x86-64 ELF shared object: $desc" ;;
   esac
 fi
-
-step "npm pack"
-npm pack --json --pack-destination "$work" >"$work/pack.json" 2>"$work/pack.log" || { cat "$work/pack.log"; fail "npm pack"; }
-tarball=$work/$(node -p "require('$work/pack.json')[0].filename")
-[ -f "$tarball" ] || fail "npm pack wrote no tarball"
 
 step "check the tarball's file list"
 node - "$work/pack.json" <<'EOF'
@@ -222,6 +220,25 @@ if [ -f "$pkg/dist/bench/cli.js" ]; then
     || fail "sockfd bench wrote no valid results.json"
   echo "sockfd bench: --help and a tiny --quick run work from the installed package"
 fi
+
+step "no usable prebuild: require() says how to rebuild, and that command works (offline)"
+mv "$pkg/prebuilds" "$work/prebuilds.moved"
+if (cd "$app" && node -e "require('sockfd')" >"$work/noaddon.txt" 2>&1); then
+  fail "require('sockfd') loaded without a prebuild or a build"
+fi
+grep -q 'npm rebuild sockfd --build-from-source' "$work/noaddon.txt" || { cat "$work/noaddon.txt"; fail "the load error does not give the rebuild command"; }
+grep -q 'npx node-gyp rebuild' "$work/noaddon.txt" || { cat "$work/noaddon.txt"; fail "the load error does not give the node-gyp command"; }
+sed -n 's/^Error: //p' "$work/noaddon.txt" | head -2
+(cd "$app" && offline npm rebuild sockfd --build-from-source --offline >"$work/rebuild.log" 2>&1) \
+  || { cat "$work/rebuild.log"; fail "npm rebuild sockfd --build-from-source"; }
+(cd "$app" && node -e "
+const p = require('node-gyp-build').path(require('node:path').dirname(require.resolve('sockfd/package.json')));
+if (!p.endsWith('build/Release/sockfd.node')) throw new Error('loaded ' + p);
+const s = require('sockfd'); const sv = new Int32Array(2); s.socketpair(s.AF_UNIX, s.SOCK_STREAM, 0, sv); s.close(sv[0]); s.close(sv[1]);
+console.log('after npm rebuild sockfd --build-from-source: loads ' + p);
+") || fail "the addon rebuilt by the command in the error message"
+rm -rf "$pkg/build"
+mv "$work/prebuilds.moved" "$pkg/prebuilds"
 
 step "install with --build-from-source: the source build still works (offline)"
 src=$work/src

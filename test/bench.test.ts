@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AF_UNIX, SOCK_NONBLOCK, SOCK_STREAM, close, recv, socketpair } from '../lib';
 import { binding } from '../lib/binding';
+import { chartOf } from '../bench/cli';
+import { medianInterval, verdict } from '../bench/stats';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'bench', 'cli.js');
@@ -78,6 +80,47 @@ describe('sockfd bench', () => {
     const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(json.async.text).toMatch(/TCP 127\.0\.0\.1\s+\d+/);
     expect(json.async.text).toMatch(/AF_UNIX\s+\d+/);
+    // the numbers themselves, as fields
+    expect(json.async.rows.map((r: { transport: string }) => r.transport)).toEqual(['tcp', 'unix']);
+    for (const row of json.async.rows) {
+      for (const side of [row.sockfd, row.node]) {
+        expect(side.rtPerSec).toBeGreaterThan(0);
+        expect(side.cpuUsPerRt).toBeGreaterThan(0);
+      }
+      expect(row.ratio).toBeCloseTo(row.sockfd.rtPerSec / row.node.rtPerSec, 6);
+    }
+  });
+
+  it('bench: --suites overhead stores each call as fields, with an interval and a verdict that says "within noise" when the interval straddles the target', () => {
+    const dir = join(out, 'overhead');
+    const r = bench(['--quick', '--suites', 'overhead', '--out', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/TS \/ C/);
+    const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(json.overhead.rounds).toBe(9);
+    expect(json.overhead.cases.map((c: { name: string }) => c.name)).toEqual([
+      'poll, 1 ready fd', 'epoll_wait, 1 ready fd', 'select, 1 fd', 'send+recv, 1 byte', 'recv meeting EAGAIN (tryRecv)',
+    ]);
+    for (const c of json.overhead.cases) {
+      for (const v of [c.tsNs, c.floorNs, c.cNs]) expect(v).toBeGreaterThan(0);
+      expect(c.ratio.lo).toBeLessThanOrEqual(c.ratio.median);
+      expect(c.ratio.median).toBeLessThanOrEqual(c.ratio.hi);
+      expect(c.verdict).toBe(c.ratio.hi <= c.target ? 'met' : c.ratio.lo > c.target ? 'missed' : 'within noise');
+      // the printed row shows the interval and the same verdict
+      const row = r.stdout.split('\n').find((l) => l.startsWith(`| ${c.name} `));
+      expect(row).toContain(`[${c.ratio.lo.toFixed(2)}–${c.ratio.hi.toFixed(2)}]`);
+      expect(row).toContain(c.verdict);
+    }
+  }, 60_000);
+
+  it('bench stats: the median interval is the order statistics around the median; a verdict needs the whole interval on one side', () => {
+    const xs = Array.from({ length: 21 }, (_, i) => 21 - i); // 21..1, unsorted on purpose
+    expect(medianInterval(xs)).toEqual({ lo: 6, median: 11, hi: 16 });
+    expect(medianInterval([3, 1, 2])).toEqual({ lo: 1, median: 2, hi: 3 });
+    expect(verdict({ lo: 1.05, median: 1.1, hi: 1.14 }, 1.15)).toBe('met');
+    expect(verdict({ lo: 1.16, median: 1.2, hi: 1.3 }, 1.15)).toBe('missed');
+    expect(verdict({ lo: 1.1, median: 1.2, hi: 1.3 }, 1.15)).toBe('within noise');
+    expect(verdict({ lo: 1.1, median: 1.12, hi: 1.3 }, 1.15)).toBe('within noise'); // a median under the target is not "met"
   });
 
   it('bench: a short --quick run finishes and writes results.json (every sample) and a well-formed chart.svg', () => {
@@ -109,7 +152,17 @@ describe('sockfd bench', () => {
     expect(wellFormed(svg)).toBeNull();
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain(json.machine.cpu.replace(/&/g, '&amp;'));
-    expect((svg.match(/<path /g) ?? []).length).toBe(12); // 3 methods x 2 languages x 2 panels
+    // log-log: 3 methods x 2 languages x 2 panels; ratio panels: 3 methods x 2 panels
+    expect((svg.match(/<path /g) ?? []).length).toBe(18);
+    expect(svg).toContain('TypeScript ÷ C, A = 1');
+    expect(svg).toContain('TypeScript ÷ C, A = 10');
+    expect(svg).toContain('node:net (libuv)'); // the ping-pong bars, node:net included
+    expect(svg).toContain('--quick run');
+
+    // --render redraws the same chart from the saved results.json, measuring nothing
+    const again = bench(['--render', join(out, 'results.json'), '--out', join(out, 'again.svg')]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(readFileSync(join(out, 'again.svg'), 'utf8')).toBe(svg);
   }, 60_000); // ~5 s normally; the sanitizer build (npm run test:asan) is several times slower
 
   for (const method of ['select', 'poll', 'epoll']) {
@@ -143,6 +196,11 @@ describe('sockfd bench', () => {
     } finally {
       for (const fd of [...a, ...b]) close(fd);
     }
+  });
+
+  it('docs/bench.svg is the chart of docs/bench-results.json (the published run), as --render draws it', () => {
+    const saved = JSON.parse(readFileSync(join(root, 'docs', 'bench-results.json'), 'utf8'));
+    expect(readFileSync(join(root, 'docs', 'bench.svg'), 'utf8')).toBe(chartOf(saved));
   });
 
   it('bench: --help explains the flags and a bad flag exits 2', () => {

@@ -1,15 +1,20 @@
 // The examples run end to end. Each server is a child process on a free port, driven by peers
 // sockfd did not write — nc, socat, a python3 socket client, node:net — and every byte sent
 // must come back, in order. Every wait is bounded; every child is killed after its test.
+// The servers bind INADDR_ANY by default, as in C; the tests pass 127.0.0.1 (their bind_ip
+// argument) so that nothing here listens beyond loopback. nc, socat and python3 are optional
+// peers (test/helpers/tools.ts): a test that needs one is skipped, naming it, when it is absent.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { requirePeers } from './helpers/tools';
 
 const root = path.join(__dirname, '..');
 const TSX = ['--import', 'tsx'];
+const LOOPBACK = '127.0.0.1';
 
 // ---- child processes ----------------------------------------------------------------------
 
@@ -72,21 +77,21 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
   }
 }
 
-/** A port nobody listens on right now: bound to 0.0.0.0:0 and released. */
+/** A port nobody listens on right now: bound to 127.0.0.1:0 and released. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);
-    srv.listen(0, '0.0.0.0', () => {
+    srv.listen(0, LOOPBACK, () => {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
     });
   });
 }
 
-/** Starts examples/<kind>-server.ts and waits for its "listening on port" line. */
+/** Starts examples/<kind>-server.ts on 127.0.0.1:port and waits for its "listening on port" line. */
 async function startServer(kind: string, port: number, owner = perTest): Promise<Proc> {
-  const p = start(process.execPath, [...TSX, `examples/${kind}-server.ts`, String(port)], undefined, owner);
+  const p = start(process.execPath, [...TSX, `examples/${kind}-server.ts`, String(port), LOOPBACK], undefined, owner);
   let exited = false;
   void p.closed.then(() => (exited = true));
   await waitFor(() => exited || text(p.stdout).includes('listening on port'), 15_000, `${kind}-server start`);
@@ -235,7 +240,19 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
   });
   afterAll(() => killAll(new Set([server])));
 
-  it('echoes lines from nc exactly, and closes when nc half-closes', async () => {
+  it('listens on 127.0.0.1 only when given bind_ip 127.0.0.1 (the tests stay on loopback)', () => {
+    // /proc/net/tcp: local address as hex of the in-memory u32, port in hex, state 0A = LISTEN
+    const listening = readFileSync(`/proc/${pid()}/net/tcp`, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f.length > 3 && f[3] === '0A' && parseInt(f[1].split(':')[1], 16) === port)
+      .map((f) => f[1].split(':')[0]);
+    expect(listening).toEqual(['0100007F']);
+  });
+
+  it('echoes lines from nc exactly, and closes when nc half-closes', async (ctx) => {
+    requirePeers(ctx, 'nc');
     const input = 'hello\nfrom netcat\n' + 'x'.repeat(20_000) + '\n';
     const nc = start('nc', ['-N', '127.0.0.1', String(port)], input);
     const { code } = await within(10_000, nc.closed, 'nc exits');
@@ -244,7 +261,8 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
     expect(text(nc.stdout)).toBe(input);
   });
 
-  it('echoes 100 KiB of binary from socat exactly', async () => {
+  it('echoes 100 KiB of binary from socat exactly', async (ctx) => {
+    requirePeers(ctx, 'socat');
     const input = randomBytes(100 * 1024);
     const socat = start('socat', ['-t', '5', '-', `TCP:127.0.0.1:${port}`], input);
     const { code } = await within(10_000, socat.closed, 'socat exits');
@@ -254,7 +272,8 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
     expect(Buffer.compare(out, input)).toBe(0);
   });
 
-  it('echoes a python3 socket client, 64 KiB sent before any of it is read back', async () => {
+  it('echoes a python3 socket client, 64 KiB sent before any of it is read back', async (ctx) => {
+    requirePeers(ctx, 'python3');
     const py = start('python3', ['-c', PYTHON, String(port), 'echo']);
     const { code } = await within(10_000, py.closed, 'python client exits');
     expect(text(py.stderr)).toBe('');
@@ -262,7 +281,8 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
     expect(text(py.stdout)).toMatch(/^\d+\nok\n$/);
   });
 
-  it('echoes 4 MiB to a python3 client with a 4 KiB receive buffer that reads late (short sends, EAGAIN)', async () => {
+  it('echoes 4 MiB to a python3 client with a 4 KiB receive buffer that reads late (short sends, EAGAIN)', async (ctx) => {
+    requirePeers(ctx, 'python3');
     const py = start('python3', ['-c', PYTHON, String(port), 'slow']);
     const { code } = await within(15_000, py.closed, 'python client exits');
     expect(text(py.stderr)).toBe('');
@@ -297,7 +317,8 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
     await waitFor(() => socketFds(pid()) === idle, 3000, 'the server closes all 50 client fds');
   });
 
-  it('detects clients that reset the connection, closes their fds and keeps serving the others', async () => {
+  it('detects python3 and node:net clients that reset the connection, closes their fds and keeps serving the others', async (ctx) => {
+    requirePeers(ctx, 'python3');
     const bystanders = [await connectNet(port), await connectNet(port)];
     try {
       for (const b of bystanders) await expectEcho(b, [Buffer.from('before')], 'bystander before');
@@ -332,7 +353,7 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
   });
 
   it('a second server on the same port fails: "bind failed: EADDRINUSE", exit code 1', async () => {
-    const second = start(process.execPath, [...TSX, `examples/${kind}-server.ts`, String(port)]);
+    const second = start(process.execPath, [...TSX, `examples/${kind}-server.ts`, String(port), LOOPBACK]);
     const { code } = await within(15_000, second.closed, 'second server exits');
     expect(code).toBe(1);
     expect(text(second.stderr)).toBe('bind failed: EADDRINUSE, Address already in use\n');
@@ -369,9 +390,9 @@ describe.each(['select', 'poll', 'epoll'])('%s-server', (kind) => {
 });
 
 describe('the documented command', () => {
-  it('tsx examples/epoll-server.ts <port> (the README command minus npx) serves, and stops on SIGTERM with code 0', async () => {
+  it('tsx examples/epoll-server.ts <port> <bind_ip> (the README command minus npx) serves, and stops on SIGTERM with code 0', async () => {
     const port = await freePort();
-    const p = start(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'examples/epoll-server.ts', String(port)]);
+    const p = start(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'examples/epoll-server.ts', String(port), LOOPBACK]);
     await waitFor(() => text(p.stdout).includes('listening on port'), 15_000, 'tsx CLI starts the server');
     const sock = await connectNet(port);
     try {
@@ -382,6 +403,13 @@ describe('the documented command', () => {
     p.child.kill('SIGTERM');
     expect(await within(3000, p.closed, 'tsx CLI exits')).toEqual({ code: 0, signal: null });
     expect(text(p.stdout)).toContain('server stopped');
+  });
+
+  it('a bind_ip that is not an IPv4 address prints the usage line and exits 2 before binding', async () => {
+    const p = start(process.execPath, [...TSX, 'examples/poll-server.ts', String(await freePort()), 'localhost']);
+    expect(await within(15_000, p.closed, 'server exits')).toEqual({ code: 2, signal: null });
+    expect(text(p.stderr)).toMatch(/^usage: npx tsx examples\/poll-server\.ts <port> \[bind_ip\]/);
+    expect(text(p.stdout)).toBe('');
   });
 });
 

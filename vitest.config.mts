@@ -7,6 +7,8 @@ export default defineConfig({
     // thread shared with other files (DESIGN.md "Traps").
     pool: 'forks',
     setupFiles: ['test/setup/fd-leak.ts'],
+    // The default output, then the list of skipped tests and why (an absent optional peer).
+    reporters: ['default', './test/helpers/skip-reporter.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },
