@@ -3,10 +3,59 @@
 // linger (SO_LINGER). Layouts come from the addon (native/sockaddr.cc).
 import { binding } from './binding';
 import { endianness } from 'node:os';
-import { checkInt, describe, invalidType } from './check';
+import { checkArgc, checkInt, detached, invalidType, isDetached, outOfRange } from './check';
 
 /** True on little-endian hosts: C's native byte order, used for every non-network field. */
 export const LE = endianness() === 'LE';
+
+/**
+ * A receiver check for one struct type's accessors and methods (issue 11, defect 9): the
+ * class's constructor calls `mark(this)`, and each accessor starts with `check(this, 'field')`.
+ * Any other receiver — another struct's instance through `.call`, `Object.create(proto)`, a
+ * plain object — is a TypeError ERR_INVALID_ARG_TYPE naming the struct and the member
+ * ("sockaddr_un.pathBytes: this must be a sockaddr_un, got object"), before any byte is read
+ * or written. The brand is a private field stamped on the instance (when a base constructor
+ * returns another object, the subclass initializes its fields on that object), so `is()` is V8's one-map-check
+ * `#brand in o`, and nothing a caller can forge with prototypes passes it.
+ */
+export interface StructBrand<T extends object = object> {
+  /** Stamps `o` as an instance of the struct; once per object, in its constructor. */
+  mark(o: object): void;
+  /** Whether `o` was stamped by mark(). Runs no user code. */
+  is(o: unknown): o is T;
+  /** Throws unless `o` was stamped: `check(this, 'sin_port')` first in an accessor. */
+  check(o: unknown, member: string): void;
+}
+
+/** A base class whose constructor returns its argument: a subclass's fields land on it. */
+class Returns {
+  constructor(o: object) {
+    return o;
+  }
+}
+
+/** A receiver check for the struct type named `name` (see StructBrand). */
+export function structBrand<T extends object = object>(name: string): StructBrand<T> {
+  class Stamp extends Returns {
+    #brand: undefined;
+    static has(o: unknown): o is T {
+      return typeof o === 'object' && o !== null && #brand in o;
+    }
+  }
+  const what = `a ${name}`;
+  return {
+    mark(o: object): void {
+      new Stamp(o);
+    },
+    is: Stamp.has,
+    check(o: unknown, member: string): void {
+      if (!Stamp.has(o)) throw invalidType(`${name}.${member}`, 'this', what, o);
+    },
+  };
+}
+
+/** The brand of every Struct: what sizeof() and the calls taking a struct accept. */
+export const STRUCT = structBrand<Struct>('Struct');
 
 /**
  * A C struct backed by one buffer laid out exactly as the kernel expects. `bytes` is what
@@ -20,21 +69,27 @@ export abstract class Struct {
 
   /** Allocates `size` zeroed bytes, or views `bytes` (which must hold at least `size`). */
   protected constructor(size: number, bytes?: Uint8Array) {
+    const name = new.target.name;
     if (bytes === undefined) {
       bytes = new Uint8Array(size);
-    } else if (!(bytes instanceof Uint8Array) || bytes.byteLength < size) {
-      throw new RangeError(`${new.target.name}: needs a Uint8Array of at least ${size} bytes`);
+    } else if (!(bytes instanceof Uint8Array)) {
+      throw invalidType(name, 'bytes', 'a Uint8Array', bytes);
+    } else if (bytes.byteLength < size) {
+      if (isDetached(bytes.buffer)) throw detached(name, 'bytes');
+      throw outOfRange(name, `bytes must hold at least ${size} bytes, got ${bytes.byteLength}`);
     } else {
       bytes = bytes.subarray(0, size);
     }
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, size);
+    STRUCT.mark(this);
   }
 }
 
 /** sizeof(s) — the size in bytes of a struct, as C's sizeof operator. */
 export function sizeof(s: Struct): number {
-  if (!(s instanceof Struct)) throw invalidType('sizeof', 's', 'a struct', s);
+  checkArgc('sizeof', arguments.length, 1, ['s']);
+  if (!STRUCT.is(s)) throw invalidType('sizeof', 's', 'a struct', s);
   return s.bytes.length;
 }
 
@@ -66,11 +121,17 @@ const TSW = TS.size / 2;
 const LG = binding.layout.linger;
 const MAXW = (w: number) => (w === 4 ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER);
 
+const TIMEVAL = structBrand('timeval');
+const TIMESPEC = structBrand('timespec');
+const LINGER = structBrand('linger');
+
 /** struct timeval — seconds and microseconds (select's timeout, SO_RCVTIMEO, SO_SNDTIMEO). */
 export class timeval extends Struct {
   /** A zeroed timeval, optionally with its fields set; or a view over `bytes`. */
   constructor(tv_sec = 0, tv_usec = 0, bytes?: Uint8Array) {
+    checkArgc('timeval', arguments.length, 0, ['tv_sec', 'tv_usec', 'bytes']);
     super(TV.size, bytes);
+    TIMEVAL.mark(this);
     if (bytes === undefined) {
       this.tv_sec = tv_sec;
       this.tv_usec = tv_usec;
@@ -78,16 +139,20 @@ export class timeval extends Struct {
   }
   /** Seconds. */
   get tv_sec(): number {
+    TIMEVAL.check(this, 'tv_sec');
     return getWord(this.view, TV.tv_sec, TVW);
   }
   set tv_sec(v: number) {
+    TIMEVAL.check(this, 'tv_sec');
     setWord(this.view, TV.tv_sec, TVW, checkInt('timeval', 'tv_sec', v, -MAXW(TVW) - 1, MAXW(TVW)));
   }
   /** Microseconds. */
   get tv_usec(): number {
+    TIMEVAL.check(this, 'tv_usec');
     return getWord(this.view, TV.tv_usec, TVW);
   }
   set tv_usec(v: number) {
+    TIMEVAL.check(this, 'tv_usec');
     setWord(this.view, TV.tv_usec, TVW, checkInt('timeval', 'tv_usec', v, -MAXW(TVW) - 1, MAXW(TVW)));
   }
 }
@@ -96,7 +161,9 @@ export class timeval extends Struct {
 export class timespec extends Struct {
   /** A zeroed timespec, optionally with its fields set; or a view over `bytes`. */
   constructor(tv_sec = 0, tv_nsec = 0, bytes?: Uint8Array) {
+    checkArgc('timespec', arguments.length, 0, ['tv_sec', 'tv_nsec', 'bytes']);
     super(TS.size, bytes);
+    TIMESPEC.mark(this);
     if (bytes === undefined) {
       this.tv_sec = tv_sec;
       this.tv_nsec = tv_nsec;
@@ -104,16 +171,20 @@ export class timespec extends Struct {
   }
   /** Seconds. */
   get tv_sec(): number {
+    TIMESPEC.check(this, 'tv_sec');
     return getWord(this.view, TS.tv_sec, TSW);
   }
   set tv_sec(v: number) {
+    TIMESPEC.check(this, 'tv_sec');
     setWord(this.view, TS.tv_sec, TSW, checkInt('timespec', 'tv_sec', v, -MAXW(TSW) - 1, MAXW(TSW)));
   }
   /** Nanoseconds. */
   get tv_nsec(): number {
+    TIMESPEC.check(this, 'tv_nsec');
     return getWord(this.view, TS.tv_nsec, TSW);
   }
   set tv_nsec(v: number) {
+    TIMESPEC.check(this, 'tv_nsec');
     setWord(this.view, TS.tv_nsec, TSW, checkInt('timespec', 'tv_nsec', v, -MAXW(TSW) - 1, MAXW(TSW)));
   }
 }
@@ -122,7 +193,9 @@ export class timespec extends Struct {
 export class linger extends Struct {
   /** A linger struct with the given fields; or a view over `bytes`. */
   constructor(l_onoff = 0, l_linger = 0, bytes?: Uint8Array) {
+    checkArgc('linger', arguments.length, 0, ['l_onoff', 'l_linger', 'bytes']);
     super(LG.size, bytes);
+    LINGER.mark(this);
     if (bytes === undefined) {
       this.l_onoff = l_onoff;
       this.l_linger = l_linger;
@@ -130,16 +203,20 @@ export class linger extends Struct {
   }
   /** Nonzero: linger on close. */
   get l_onoff(): number {
+    LINGER.check(this, 'l_onoff');
     return this.view.getInt32(LG.l_onoff, LE);
   }
   set l_onoff(v: number) {
+    LINGER.check(this, 'l_onoff');
     this.view.setInt32(LG.l_onoff, checkInt('linger', 'l_onoff', v, -(2 ** 31), 2 ** 31 - 1), LE);
   }
   /** Seconds to linger. */
   get l_linger(): number {
+    LINGER.check(this, 'l_linger');
     return this.view.getInt32(LG.l_linger, LE);
   }
   set l_linger(v: number) {
+    LINGER.check(this, 'l_linger');
     this.view.setInt32(LG.l_linger, checkInt('linger', 'l_linger', v, -(2 ** 31), 2 ** 31 - 1), LE);
   }
 }
