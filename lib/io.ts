@@ -5,7 +5,7 @@
 // extension to C's argument list: the call uses buf[offset, offset + len).
 import { binding, type Bytes } from './binding';
 import { addrOutBegin, addrOutEnd } from './addrout';
-import { checkArgc, checkBytes, checkFd, checkInt, invalidType } from './check';
+import { checkArgc, checkBytes, checkFd, checkFlags, invalidType } from './check';
 import { type Addrlen, Sockaddr, isSockaddr } from './sockaddr';
 
 type BufCall = (fd: number, buf: Bytes, len?: number, flags?: number, offset?: number) => number;
@@ -93,7 +93,7 @@ export function sendAll(fd: number, buf: Bytes, flags = 0): number {
   checkArgc('sendAll', arguments.length, 2, ['fd', 'buf', 'flags']);
   checkFd('sendAll', 'fd', fd);
   checkBytes('sendAll', 'buf', buf);
-  checkInt('sendAll', 'flags', flags, -(2 ** 31), 2 ** 32 - 1);
+  checkFlags('sendAll', 'flags', flags);
   const total = buf.byteLength;
   let off = 0;
   while (off < total) off += binding.send(fd, buf, total - off, flags, off);

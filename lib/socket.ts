@@ -7,7 +7,7 @@
 // and accept's out-parameters are checked for writability before the call, and a write-back
 // that throws anyway (a Proxy, a setter) closes the new fds before the error propagates.
 import { binding } from './binding';
-import { checkArgc, checkFd, checkInt, invalidType } from './check';
+import { checkArgc, checkFd, checkFlags, invalidType } from './check';
 import { ErrnoError } from './errors';
 import { addrOutBegin, addrOutEnd } from './addrout';
 import { type Addrlen, Sockaddr, isSockaddr, ntohs, sockaddr_in, sockaddr_in6 } from './sockaddr';
@@ -132,7 +132,7 @@ export function accept4(fd: number, addr: Sockaddr | null | undefined, addrlen: 
   checkArgc('accept4', arguments.length, 4, ACCEPT4_PARAMS);
   checkFd('accept4', 'fd', fd);
   const a = optAddrArg('accept4', addr);
-  checkInt('accept4', 'flags', flags, -(2 ** 31), 2 ** 32 - 1);
+  checkFlags('accept4', 'flags', flags);
   if (a === null) return binding.accept4(fd, null, null, flags);
   const cap = addrOutBegin('accept4', a, addrlen);
   return acceptEnd(binding.accept4(fd, a.bytes, a.addrlenBox, flags), a, addrlen, cap);
@@ -153,7 +153,7 @@ export function tryAccept4(fd: number, addr: Sockaddr | null | undefined, addrle
   checkArgc('accept4', arguments.length, 4, ACCEPT4_PARAMS);
   checkFd('accept4', 'fd', fd);
   const a = optAddrArg('accept4', addr);
-  checkInt('accept4', 'flags', flags, -(2 ** 31), 2 ** 32 - 1);
+  checkFlags('accept4', 'flags', flags);
   if (a === null) return binding.tryAccept4(fd, null, null, flags);
   const cap = addrOutBegin('accept4', a, addrlen);
   return acceptEnd(binding.tryAccept4(fd, a.bytes, a.addrlenBox, flags), a, addrlen, cap);
