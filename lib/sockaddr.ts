@@ -4,7 +4,7 @@
 import { binding } from './binding';
 import { AF_INET, AF_INET6, AF_UNIX } from './constants';
 import { checkArgc, checkInt, invalidType, outOfRange } from './check';
-import { LE, Struct, structBrand } from './struct';
+import { LE, Struct, receiverError } from './struct';
 
 const IN = binding.layout.sockaddr_in;
 const IN6 = binding.layout.sockaddr_in6;
@@ -44,51 +44,60 @@ export function ntohl(netlong: number): number {
   return LE ? swap32(netlong) : netlong;
 }
 
-const IN_ADDR = structBrand<in_addr>('in_addr');
-const IN6_ADDR = structBrand<in6_addr>('in6_addr');
-const SOCKADDR = structBrand<Sockaddr>('sockaddr');
-const SOCKADDR_IN = structBrand<sockaddr_in>('sockaddr_in');
-const SOCKADDR_IN6 = structBrand<sockaddr_in6>('sockaddr_in6');
-const SOCKADDR_UN = structBrand<sockaddr_un>('sockaddr_un');
-const SOCKADDR_STORAGE = structBrand<sockaddr_storage>('sockaddr_storage');
 
 /** Whether `v` is a constructed in_addr (internal: inet.ts). */
-export const isInAddr = IN_ADDR.is;
+export let isInAddr: (v: unknown) => v is in_addr;
 /** Whether `v` is a constructed in6_addr (internal: inet.ts). */
-export const isIn6Addr = IN6_ADDR.is;
+export let isIn6Addr: (v: unknown) => v is in6_addr;
 /** Whether `v` is a constructed sockaddr of any family (internal: socket.ts, io.ts). */
-export const isSockaddr = SOCKADDR.is;
+export let isSockaddr: (v: unknown) => v is Sockaddr;
 
 /** struct in_addr — an IPv4 address; `s_addr` is in network byte order, as in C. */
 export class in_addr extends Struct {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('in_addr', member, o);
+  }
+  static {
+    isInAddr = (o: unknown): o is in_addr => typeof o === 'object' && o !== null && #brand in o;
+  }
   /** A zeroed in_addr, or a view over 4 bytes of another struct. */
   constructor(bytes?: Uint8Array) {
     checkArgc('in_addr', arguments.length, 0, ['bytes']);
     super(4, bytes);
-    IN_ADDR.mark(this);
   }
   /** The address as an unsigned 32-bit number in network byte order. */
   get s_addr(): number {
-    IN_ADDR.check(this, 's_addr');
+    in_addr.#check(this, 's_addr');
     return this.view.getUint32(0, LE);
   }
   set s_addr(v: number) {
-    IN_ADDR.check(this, 's_addr');
+    in_addr.#check(this, 's_addr');
     this.view.setUint32(0, checkInt('in_addr', 's_addr', v, 0, 0xffffffff), LE);
   }
 }
 
 /** struct in6_addr — an IPv6 address; `s6_addr` is its 16 bytes. */
 export class in6_addr extends Struct {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('in6_addr', member, o);
+  }
+  static {
+    isIn6Addr = (o: unknown): o is in6_addr => typeof o === 'object' && o !== null && #brand in o;
+  }
   /** A zeroed in6_addr, or a view over 16 bytes of another struct. */
   constructor(bytes?: Uint8Array) {
     checkArgc('in6_addr', arguments.length, 0, ['bytes']);
     super(16, bytes);
-    IN6_ADDR.mark(this);
   }
   /** The 16 address bytes (a view: writes go into the struct). */
   get s6_addr(): Uint8Array {
-    IN6_ADDR.check(this, 's6_addr');
+    in6_addr.#check(this, 's6_addr');
     return this.bytes;
   }
 }
@@ -98,6 +107,15 @@ export class in6_addr extends Struct {
  * bind/connect/sendto pass, and what accept/getsockname/recvfrom store the kernel's length in.
  */
 export abstract class Sockaddr extends Struct {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('sockaddr', member, o);
+  }
+  static {
+    isSockaddr = (o: unknown): o is Sockaddr => typeof o === 'object' && o !== null && #brand in o;
+  }
   /** socklen_t storage, shared by views of the same address (storage.cast()). */
   readonly addrlenBox: Uint32Array;
 
@@ -108,20 +126,19 @@ export abstract class Sockaddr extends Struct {
     }
     super(size, bytes);
     this.addrlenBox = addrlenBox ?? new Uint32Array([size]);
-    SOCKADDR.mark(this);
   }
   /** The address length: sizeof the struct, or what the kernel last reported. */
   get addrlen(): number {
-    SOCKADDR.check(this, 'addrlen');
+    Sockaddr.#check(this, 'addrlen');
     return this.addrlenBox[0];
   }
   set addrlen(v: number) {
-    SOCKADDR.check(this, 'addrlen');
+    Sockaddr.#check(this, 'addrlen');
     this.addrlenBox[0] = checkInt(this.constructor.name, 'addrlen', v, 0, this.bytes.length);
   }
   /** The address family field (sa_family_t), common to every sockaddr. */
   get family(): number {
-    SOCKADDR.check(this, 'family');
+    Sockaddr.#check(this, 'family');
     return this.view.getUint16(0, LE);
   }
   /** The address as text: '127.0.0.1:8888', '[::1]:8888', '/path', '@abstract'. */
@@ -148,6 +165,12 @@ export type Addrlen = number | socklen_t;
 
 /** struct sockaddr_in — man 7 ip. `sin_port` and `sin_addr.s_addr` are in network byte order. */
 export class sockaddr_in extends Sockaddr {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('sockaddr_in', member, o);
+  }
   /** The address part (a view into this struct). */
   readonly sin_addr: in_addr;
 
@@ -155,36 +178,41 @@ export class sockaddr_in extends Sockaddr {
   constructor(bytes?: Uint8Array, addrlenBox?: Uint32Array) {
     checkArgc('sockaddr_in', arguments.length, 0, ['bytes', 'addrlenBox']);
     super(IN.size, bytes, addrlenBox);
-    SOCKADDR_IN.mark(this);
     this.sin_addr = new in_addr(this.bytes.subarray(IN.sin_addr, IN.sin_addr + 4));
     if (bytes === undefined) this.sin_family = AF_INET;
   }
   /** Address family: AF_INET. */
   get sin_family(): number {
-    SOCKADDR_IN.check(this, 'sin_family');
+    sockaddr_in.#check(this, 'sin_family');
     return this.view.getUint16(IN.sin_family, LE);
   }
   set sin_family(v: number) {
-    SOCKADDR_IN.check(this, 'sin_family');
+    sockaddr_in.#check(this, 'sin_family');
     this.view.setUint16(IN.sin_family, checkInt('sockaddr_in', 'sin_family', v, 0, 0xffff), LE);
   }
   /** Port in network byte order: assign htons(port). */
   get sin_port(): number {
-    SOCKADDR_IN.check(this, 'sin_port');
+    sockaddr_in.#check(this, 'sin_port');
     return this.view.getUint16(IN.sin_port, LE);
   }
   set sin_port(v: number) {
-    SOCKADDR_IN.check(this, 'sin_port');
+    sockaddr_in.#check(this, 'sin_port');
     this.view.setUint16(IN.sin_port, checkInt('sockaddr_in', 'sin_port', v, 0, 0xffff), LE);
   }
   override toString(): string {
-    SOCKADDR_IN.check(this, 'toString');
+    sockaddr_in.#check(this, 'toString');
     return `${binding.inet_ntop(AF_INET, this.sin_addr.bytes)}:${ntohs(this.sin_port)}`;
   }
 }
 
 /** struct sockaddr_in6 — man 7 ipv6. `sin6_port` is in network byte order. */
 export class sockaddr_in6 extends Sockaddr {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('sockaddr_in6', member, o);
+  }
   /** The address part (a view into this struct). */
   readonly sin6_addr: in6_addr;
 
@@ -192,48 +220,47 @@ export class sockaddr_in6 extends Sockaddr {
   constructor(bytes?: Uint8Array, addrlenBox?: Uint32Array) {
     checkArgc('sockaddr_in6', arguments.length, 0, ['bytes', 'addrlenBox']);
     super(IN6.size, bytes, addrlenBox);
-    SOCKADDR_IN6.mark(this);
     this.sin6_addr = new in6_addr(this.bytes.subarray(IN6.sin6_addr, IN6.sin6_addr + 16));
     if (bytes === undefined) this.sin6_family = AF_INET6;
   }
   /** Address family: AF_INET6. */
   get sin6_family(): number {
-    SOCKADDR_IN6.check(this, 'sin6_family');
+    sockaddr_in6.#check(this, 'sin6_family');
     return this.view.getUint16(IN6.sin6_family, LE);
   }
   set sin6_family(v: number) {
-    SOCKADDR_IN6.check(this, 'sin6_family');
+    sockaddr_in6.#check(this, 'sin6_family');
     this.view.setUint16(IN6.sin6_family, checkInt('sockaddr_in6', 'sin6_family', v, 0, 0xffff), LE);
   }
   /** Port in network byte order: assign htons(port). */
   get sin6_port(): number {
-    SOCKADDR_IN6.check(this, 'sin6_port');
+    sockaddr_in6.#check(this, 'sin6_port');
     return this.view.getUint16(IN6.sin6_port, LE);
   }
   set sin6_port(v: number) {
-    SOCKADDR_IN6.check(this, 'sin6_port');
+    sockaddr_in6.#check(this, 'sin6_port');
     this.view.setUint16(IN6.sin6_port, checkInt('sockaddr_in6', 'sin6_port', v, 0, 0xffff), LE);
   }
   /** Flow information, as stored (network byte order). */
   get sin6_flowinfo(): number {
-    SOCKADDR_IN6.check(this, 'sin6_flowinfo');
+    sockaddr_in6.#check(this, 'sin6_flowinfo');
     return this.view.getUint32(IN6.sin6_flowinfo, LE);
   }
   set sin6_flowinfo(v: number) {
-    SOCKADDR_IN6.check(this, 'sin6_flowinfo');
+    sockaddr_in6.#check(this, 'sin6_flowinfo');
     this.view.setUint32(IN6.sin6_flowinfo, checkInt('sockaddr_in6', 'sin6_flowinfo', v, 0, 0xffffffff), LE);
   }
   /** Scope (interface index) for link-local addresses, host byte order. */
   get sin6_scope_id(): number {
-    SOCKADDR_IN6.check(this, 'sin6_scope_id');
+    sockaddr_in6.#check(this, 'sin6_scope_id');
     return this.view.getUint32(IN6.sin6_scope_id, LE);
   }
   set sin6_scope_id(v: number) {
-    SOCKADDR_IN6.check(this, 'sin6_scope_id');
+    sockaddr_in6.#check(this, 'sin6_scope_id');
     this.view.setUint32(IN6.sin6_scope_id, checkInt('sockaddr_in6', 'sin6_scope_id', v, 0, 0xffffffff), LE);
   }
   override toString(): string {
-    SOCKADDR_IN6.check(this, 'toString');
+    sockaddr_in6.#check(this, 'toString');
     const scope = this.sin6_scope_id !== 0 ? `%${this.sin6_scope_id}` : '';
     return `[${binding.inet_ntop(AF_INET6, this.sin6_addr.bytes)}${scope}]:${ntohs(this.sin6_port)}`;
   }
@@ -247,11 +274,16 @@ export class sockaddr_in6 extends Sockaddr {
  * bind() autobinds an abstract name, as C's `bind(fd, &addr, sizeof(sa_family_t))`.
  */
 export class sockaddr_un extends Sockaddr {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('sockaddr_un', member, o);
+  }
   /** A zeroed sockaddr_un with sun_family = AF_UNIX; or a view over `bytes`. */
   constructor(bytes?: Uint8Array, addrlenBox?: Uint32Array) {
     checkArgc('sockaddr_un', arguments.length, 0, ['bytes', 'addrlenBox']);
     super(UN.size, bytes, addrlenBox);
-    SOCKADDR_UN.mark(this);
     if (bytes === undefined) {
       this.sun_family = AF_UNIX;
       this.addrlenBox[0] = UN.sun_path;
@@ -259,11 +291,11 @@ export class sockaddr_un extends Sockaddr {
   }
   /** Address family: AF_UNIX. */
   get sun_family(): number {
-    SOCKADDR_UN.check(this, 'sun_family');
+    sockaddr_un.#check(this, 'sun_family');
     return this.view.getUint16(UN.sun_family, LE);
   }
   set sun_family(v: number) {
-    SOCKADDR_UN.check(this, 'sun_family');
+    sockaddr_un.#check(this, 'sun_family');
     this.view.setUint16(UN.sun_family, checkInt('sockaddr_un', 'sun_family', v, 0, 0xffff), LE);
   }
   /**
@@ -271,14 +303,14 @@ export class sockaddr_un extends Sockaddr {
    * (decoded as UTF-8; use pathBytes() for the exact bytes). '' for an unnamed socket.
    */
   get sun_path(): string {
-    SOCKADDR_UN.check(this, 'sun_path');
+    sockaddr_un.#check(this, 'sun_path');
     const raw = this.pathBytes();
     if (raw.length > 0 && raw[0] === 0) return Buffer.from(raw).toString('utf8');
     const nul = raw.indexOf(0);
     return Buffer.from(nul >= 0 ? raw.subarray(0, nul) : raw).toString('utf8');
   }
   set sun_path(v: string | Uint8Array) {
-    SOCKADDR_UN.check(this, 'sun_path');
+    sockaddr_un.#check(this, 'sun_path');
     let raw: Uint8Array;
     let terminated: boolean;
     if (typeof v === 'string') {
@@ -308,7 +340,7 @@ export class sockaddr_un extends Sockaddr {
   }
   /** The exact bytes of sun_path covered by addrlen (terminating NUL excluded). */
   pathBytes(): Uint8Array {
-    SOCKADDR_UN.check(this, 'pathBytes');
+    sockaddr_un.#check(this, 'pathBytes');
     const end = Math.min(this.addrlen, UN.size);
     let raw = this.bytes.subarray(UN.sun_path, Math.max(end, UN.sun_path));
     if (raw.length > 0 && raw[0] !== 0) {
@@ -318,7 +350,7 @@ export class sockaddr_un extends Sockaddr {
     return raw;
   }
   override toString(): string {
-    SOCKADDR_UN.check(this, 'toString');
+    sockaddr_un.#check(this, 'toString');
     const p = this.sun_path;
     return p.startsWith('\0') ? '@' + p.slice(1) : p;
   }
@@ -326,15 +358,20 @@ export class sockaddr_un extends Sockaddr {
 
 /** struct sockaddr_storage — room for any address; `cast()` views it as its family's struct. */
 export class sockaddr_storage extends Sockaddr {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('sockaddr_storage', member, o);
+  }
   /** A zeroed sockaddr_storage. */
   constructor() {
     checkArgc('sockaddr_storage', arguments.length, 0, []);
     super(SS.size);
-    SOCKADDR_STORAGE.mark(this);
   }
   /** Address family of what the kernel stored. */
   get ss_family(): number {
-    SOCKADDR_STORAGE.check(this, 'ss_family');
+    sockaddr_storage.#check(this, 'ss_family');
     return this.view.getUint16(SS.ss_family, LE);
   }
   /**
@@ -342,7 +379,7 @@ export class sockaddr_storage extends Sockaddr {
    * addrlen — C's `(struct sockaddr_in *)&storage`.
    */
   cast(): sockaddr_in | sockaddr_in6 | sockaddr_un {
-    SOCKADDR_STORAGE.check(this, 'cast');
+    sockaddr_storage.#check(this, 'cast');
     const f = this.ss_family;
     if (f === AF_INET) return new sockaddr_in(this.bytes, this.addrlenBox);
     if (f === AF_INET6) return new sockaddr_in6(this.bytes, this.addrlenBox);
@@ -350,7 +387,7 @@ export class sockaddr_storage extends Sockaddr {
     throw outOfRange('sockaddr_storage.cast', `ss_family must be AF_INET, AF_INET6 or AF_UNIX, got ${f}`);
   }
   override toString(): string {
-    SOCKADDR_STORAGE.check(this, 'toString');
+    sockaddr_storage.#check(this, 'toString');
     const f = this.ss_family;
     return f === AF_INET || f === AF_INET6 || f === AF_UNIX ? this.cast().toString() : `<family ${f}>`;
   }

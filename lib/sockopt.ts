@@ -1,7 +1,7 @@
 // setsockopt, getsockopt, fcntl — man 2 setsockopt, man 7 socket, man 2 fcntl.
 import { binding, type Bytes } from './binding';
 import { checkArgc, checkFd, invalidType } from './check';
-import { STRUCT, Struct } from './struct';
+import { Struct, isStruct } from './struct';
 
 // setsockopt and getsockopt check their count, fd and optval here (a struct is passed as
 // its bytes); fcntl is the addon's function itself, which checks its arguments.
@@ -14,7 +14,7 @@ const OPT_PARAMS = ['fd', 'level', 'optname', 'optval', 'optlen'] as const;
 export function setsockopt(fd: number, level: number, optname: number, optval: number | Struct | Bytes, optlen?: number): number {
   checkArgc('setsockopt', arguments.length, 4, OPT_PARAMS);
   checkFd('setsockopt', 'fd', fd);
-  if (STRUCT.is(optval)) return binding.setsockopt(fd, level, optname, optval.bytes, optlen);
+  if (isStruct(optval)) return binding.setsockopt(fd, level, optname, optval.bytes, optlen);
   return binding.setsockopt(fd, level, optname, optval, optlen);
 }
 
@@ -29,7 +29,7 @@ export function getsockopt(fd: number, level: number, optname: number, optval?: 
   checkArgc('getsockopt', arguments.length, 3, OPT_PARAMS);
   checkFd('getsockopt', 'fd', fd);
   if (optval === undefined) return binding.getsockopt(fd, level, optname);
-  if (STRUCT.is(optval)) return binding.getsockopt(fd, level, optname, optval.bytes, optlen);
+  if (isStruct(optval)) return binding.getsockopt(fd, level, optname, optval.bytes, optlen);
   if (ArrayBuffer.isView(optval) || optval instanceof ArrayBuffer) {
     return binding.getsockopt(fd, level, optname, optval, optlen);
   }

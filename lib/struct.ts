@@ -9,59 +9,40 @@ import { checkArgc, checkInt, detached, invalidType, isDetached, outOfRange } fr
 export const LE = endianness() === 'LE';
 
 /**
- * A receiver check for one struct type's accessors and methods (issue 11, defect 9): the
- * class's constructor calls `mark(this)`, and each accessor starts with `check(this, 'field')`.
- * Any other receiver — another struct's instance through `.call`, `Object.create(proto)`, a
- * plain object — is a TypeError ERR_INVALID_ARG_TYPE naming the struct and the member
- * ("sockaddr_un.pathBytes: this must be a sockaddr_un, got object"), before any byte is read
- * or written. The brand is a private field stamped on the instance (when a base constructor
- * returns another object, the subclass initializes its fields on that object), so `is()` is V8's one-map-check
- * `#brand in o`, and nothing a caller can forge with prototypes passes it.
+ * The TypeError of a struct accessor or method called on a foreign receiver (issue 11,
+ * defect 9): another struct's instance through `.call`, `Object.create(proto)`, a plain
+ * object. ERR_INVALID_ARG_TYPE, "sockaddr_un.pathBytes: this must be a sockaddr_un, got
+ * object", before any byte is read or written.
+ *
+ * The check itself lives in each struct class, because a private field is a brand only that
+ * class's constructor can stamp (nothing forged with prototypes passes) and `#brand in o` is
+ * one map check once V8 optimizes it — as long as each class has its own check function (a
+ * shared helper's closures share V8's feedback, see every struct's map and go megamorphic):
+ *
+ *   class pollfd extends Struct {
+ *     #brand: undefined;
+ *     static #check(o: unknown, member: string): void {
+ *       if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('pollfd', member, o);
+ *     }
+ *     get fd(): number { pollfd.#check(this, 'fd'); ... }
+ *   }
  */
-export interface StructBrand<T extends object = object> {
-  /** Stamps `o` as an instance of the struct; once per object, in its constructor. */
-  mark(o: object): void;
-  /** Whether `o` was stamped by mark(). Runs no user code. */
-  is(o: unknown): o is T;
-  /** Throws unless `o` was stamped: `check(this, 'sin_port')` first in an accessor. */
-  check(o: unknown, member: string): void;
+export function receiverError(struct: string, member: string, o: unknown): TypeError {
+  return invalidType(`${struct}.${member}`, 'this', `a ${struct}`, o);
 }
 
-/** A base class whose constructor returns its argument: a subclass's fields land on it. */
-class Returns {
-  constructor(o: object) {
-    return o;
-  }
-}
-
-/** A receiver check for the struct type named `name` (see StructBrand). */
-export function structBrand<T extends object = object>(name: string): StructBrand<T> {
-  class Stamp extends Returns {
-    #brand: undefined;
-    static has(o: unknown): o is T {
-      return typeof o === 'object' && o !== null && #brand in o;
-    }
-  }
-  const what = `a ${name}`;
-  return {
-    mark(o: object): void {
-      new Stamp(o);
-    },
-    is: Stamp.has,
-    check(o: unknown, member: string): void {
-      if (!Stamp.has(o)) throw invalidType(`${name}.${member}`, 'this', what, o);
-    },
-  };
-}
-
-/** The brand of every Struct: what sizeof() and the calls taking a struct accept. */
-export const STRUCT = structBrand<Struct>('Struct');
+/** Whether `o` is a constructed Struct (internal: sizeof, setsockopt, getsockopt). */
+export let isStruct: (o: unknown) => o is Struct;
 
 /**
  * A C struct backed by one buffer laid out exactly as the kernel expects. `bytes` is what
  * the addon passes to the syscall: no conversion, no copy.
  */
 export abstract class Struct {
+  #brand: undefined;
+  static {
+    isStruct = (o: unknown): o is Struct => typeof o === 'object' && o !== null && #brand in o;
+  }
   /** The struct's memory: exactly sizeof the C struct. */
   readonly bytes: Uint8Array;
   /** A DataView over `bytes`, for field access. */
@@ -82,14 +63,13 @@ export abstract class Struct {
     }
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, size);
-    STRUCT.mark(this);
   }
 }
 
 /** sizeof(s) — the size in bytes of a struct, as C's sizeof operator. */
 export function sizeof(s: Struct): number {
   checkArgc('sizeof', arguments.length, 1, ['s']);
-  if (!STRUCT.is(s)) throw invalidType('sizeof', 's', 'a struct', s);
+  if (!isStruct(s)) throw invalidType('sizeof', 's', 'a struct', s);
   return s.bytes.length;
 }
 
@@ -121,17 +101,19 @@ const TSW = TS.size / 2;
 const LG = binding.layout.linger;
 const MAXW = (w: number) => (w === 4 ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER);
 
-const TIMEVAL = structBrand('timeval');
-const TIMESPEC = structBrand('timespec');
-const LINGER = structBrand('linger');
 
 /** struct timeval — seconds and microseconds (select's timeout, SO_RCVTIMEO, SO_SNDTIMEO). */
 export class timeval extends Struct {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('timeval', member, o);
+  }
   /** A zeroed timeval, optionally with its fields set; or a view over `bytes`. */
   constructor(tv_sec = 0, tv_usec = 0, bytes?: Uint8Array) {
     checkArgc('timeval', arguments.length, 0, ['tv_sec', 'tv_usec', 'bytes']);
     super(TV.size, bytes);
-    TIMEVAL.mark(this);
     if (bytes === undefined) {
       this.tv_sec = tv_sec;
       this.tv_usec = tv_usec;
@@ -139,31 +121,36 @@ export class timeval extends Struct {
   }
   /** Seconds. */
   get tv_sec(): number {
-    TIMEVAL.check(this, 'tv_sec');
+    timeval.#check(this, 'tv_sec');
     return getWord(this.view, TV.tv_sec, TVW);
   }
   set tv_sec(v: number) {
-    TIMEVAL.check(this, 'tv_sec');
+    timeval.#check(this, 'tv_sec');
     setWord(this.view, TV.tv_sec, TVW, checkInt('timeval', 'tv_sec', v, -MAXW(TVW) - 1, MAXW(TVW)));
   }
   /** Microseconds. */
   get tv_usec(): number {
-    TIMEVAL.check(this, 'tv_usec');
+    timeval.#check(this, 'tv_usec');
     return getWord(this.view, TV.tv_usec, TVW);
   }
   set tv_usec(v: number) {
-    TIMEVAL.check(this, 'tv_usec');
+    timeval.#check(this, 'tv_usec');
     setWord(this.view, TV.tv_usec, TVW, checkInt('timeval', 'tv_usec', v, -MAXW(TVW) - 1, MAXW(TVW)));
   }
 }
 
 /** struct timespec — seconds and nanoseconds (pselect, ppoll, epoll_pwait2). */
 export class timespec extends Struct {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('timespec', member, o);
+  }
   /** A zeroed timespec, optionally with its fields set; or a view over `bytes`. */
   constructor(tv_sec = 0, tv_nsec = 0, bytes?: Uint8Array) {
     checkArgc('timespec', arguments.length, 0, ['tv_sec', 'tv_nsec', 'bytes']);
     super(TS.size, bytes);
-    TIMESPEC.mark(this);
     if (bytes === undefined) {
       this.tv_sec = tv_sec;
       this.tv_nsec = tv_nsec;
@@ -171,31 +158,36 @@ export class timespec extends Struct {
   }
   /** Seconds. */
   get tv_sec(): number {
-    TIMESPEC.check(this, 'tv_sec');
+    timespec.#check(this, 'tv_sec');
     return getWord(this.view, TS.tv_sec, TSW);
   }
   set tv_sec(v: number) {
-    TIMESPEC.check(this, 'tv_sec');
+    timespec.#check(this, 'tv_sec');
     setWord(this.view, TS.tv_sec, TSW, checkInt('timespec', 'tv_sec', v, -MAXW(TSW) - 1, MAXW(TSW)));
   }
   /** Nanoseconds. */
   get tv_nsec(): number {
-    TIMESPEC.check(this, 'tv_nsec');
+    timespec.#check(this, 'tv_nsec');
     return getWord(this.view, TS.tv_nsec, TSW);
   }
   set tv_nsec(v: number) {
-    TIMESPEC.check(this, 'tv_nsec');
+    timespec.#check(this, 'tv_nsec');
     setWord(this.view, TS.tv_nsec, TSW, checkInt('timespec', 'tv_nsec', v, -MAXW(TSW) - 1, MAXW(TSW)));
   }
 }
 
 /** struct linger — SO_LINGER: {l_onoff: 1, l_linger: 0} makes close() send a RST. */
 export class linger extends Struct {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('linger', member, o);
+  }
   /** A linger struct with the given fields; or a view over `bytes`. */
   constructor(l_onoff = 0, l_linger = 0, bytes?: Uint8Array) {
     checkArgc('linger', arguments.length, 0, ['l_onoff', 'l_linger', 'bytes']);
     super(LG.size, bytes);
-    LINGER.mark(this);
     if (bytes === undefined) {
       this.l_onoff = l_onoff;
       this.l_linger = l_linger;
@@ -203,20 +195,20 @@ export class linger extends Struct {
   }
   /** Nonzero: linger on close. */
   get l_onoff(): number {
-    LINGER.check(this, 'l_onoff');
+    linger.#check(this, 'l_onoff');
     return this.view.getInt32(LG.l_onoff, LE);
   }
   set l_onoff(v: number) {
-    LINGER.check(this, 'l_onoff');
+    linger.#check(this, 'l_onoff');
     this.view.setInt32(LG.l_onoff, checkInt('linger', 'l_onoff', v, -(2 ** 31), 2 ** 31 - 1), LE);
   }
   /** Seconds to linger. */
   get l_linger(): number {
-    LINGER.check(this, 'l_linger');
+    linger.#check(this, 'l_linger');
     return this.view.getInt32(LG.l_linger, LE);
   }
   set l_linger(v: number) {
-    LINGER.check(this, 'l_linger');
+    linger.#check(this, 'l_linger');
     this.view.setInt32(LG.l_linger, checkInt('linger', 'l_linger', v, -(2 ** 31), 2 ** 31 - 1), LE);
   }
 }
