@@ -73,6 +73,14 @@ export function checkFd(fn: string, param: string, v: unknown): number {
 }
 
 /**
+ * A flags word: any int32 or uint32 bit pattern (JS `|` makes a word with bit 31 set
+ * negative), as native GetFlags accepts. Returns it unchanged.
+ */
+export function checkFlags(fn: string, param: string, v: unknown): number {
+  return checkInt(fn, param, v, -0x80000000, 0xffffffff);
+}
+
+/**
  * Throws unless a function taking the parameters `params` (the first `min` required) was
  * called with between `min` and `params.length` arguments. Pass `arguments.length`.
  */

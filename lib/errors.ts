@@ -1,5 +1,6 @@
 // ErrnoError: the one shape of every failed syscall (DESIGN.md "Errors").
 import { binding } from './binding';
+import { checkArgc, checkInt } from './check';
 
 const names = new Map<number, string>();
 for (const [name, value] of Object.entries(binding.errnos)) {
@@ -10,6 +11,8 @@ for (const [name, value] of Object.entries(binding.errnos)) {
 
 /** The errno name for a positive errno value (`errnoName(11) === 'EAGAIN'`), or undefined. */
 export function errnoName(errno: number): string | undefined {
+  checkArgc('errnoName', arguments.length, 1, ['errno']);
+  checkInt('errnoName', 'errno', errno, -(2 ** 31), 2 ** 31 - 1);
   return names.get(errno);
 }
 
@@ -46,4 +49,17 @@ Object.defineProperty(ErrnoError.prototype, 'name', { value: 'ErrnoError' });
 binding.setErrnoError(ErrnoError);
 
 /** strerror(errnum) — man 3 strerror: the C library's text for an errno value. */
-export const strerror: (errnum: number) => string = binding.strerror;
+export function strerror(errnum: number): string {
+  checkArgc('strerror', arguments.length, 1, ['errnum']);
+  checkInt('strerror', 'errnum', errnum, -(2 ** 31), 2 ** 31 - 1);
+  return binding.strerror(errnum);
+}
+
+/**
+ * isEINTR(err) — whether `err` is the ErrnoError EINTR: C's `errno == EINTR` after a wait
+ * (select, poll, epoll_wait) that a signal interrupted.
+ */
+export function isEINTR(err: unknown): boolean {
+  checkArgc('isEINTR', arguments.length, 1, ['err']);
+  return err instanceof ErrnoError && err.code === 'EINTR';
+}

@@ -3,7 +3,23 @@
 export * from './constants';
 export * from './errors';
 export { Struct, timeval, timespec, linger, sizeof } from './struct';
-export * from './sockaddr';
+// sockaddr.ts also exports brand checks for the other wrappers; only the public names go out.
+export {
+  htons,
+  ntohs,
+  htonl,
+  ntohl,
+  in_addr,
+  in6_addr,
+  Sockaddr,
+  socklen_t,
+  type Addrlen,
+  sockaddr_in,
+  sockaddr_in6,
+  sockaddr_un,
+  sockaddr_storage,
+  parseAddress,
+} from './sockaddr';
 export * from './inet';
 export * from './socket';
 export * from './io';

@@ -1,12 +1,15 @@
 // inet_pton, inet_ntop, inet_addr — man 3 inet_pton, inet_ntop, inet_addr.
 import { binding, type Bytes } from './binding';
-import { in6_addr, in_addr } from './sockaddr';
-import { describe } from './struct';
+import { checkArgc, checkInt, invalidType } from './check';
+import { type in6_addr, type in_addr, isIn6Addr, isInAddr } from './sockaddr';
+
+// inet_pton and inet_ntop check their count and af here and pass an address struct as its
+// bytes (the addon checks the text and the buffer); inet_addr is the addon's function.
 
 function addrBytes(fn: string, param: string, v: in_addr | in6_addr | Bytes): Bytes {
-  if (v instanceof in_addr || v instanceof in6_addr) return v.bytes;
+  if (isInAddr(v) || isIn6Addr(v)) return v.bytes;
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v;
-  throw new TypeError(`${fn}: ${param} must be an in_addr, in6_addr or ArrayBufferView, got ${describe(v)}`);
+  throw invalidType(fn, param, 'an in_addr, in6_addr, ArrayBufferView or ArrayBuffer', v);
 }
 
 /**
@@ -15,11 +18,15 @@ function addrBytes(fn: string, param: string, v: in_addr | in6_addr | Bytes): By
  * Throws ErrnoError EAFNOSUPPORT for a family other than AF_INET / AF_INET6.
  */
 export function inet_pton(af: number, src: string, dst: in_addr | in6_addr | Bytes): number {
+  checkArgc('inet_pton', arguments.length, 3, ['af', 'src', 'dst']);
+  checkInt('inet_pton', 'af', af, -(2 ** 31), 2 ** 31 - 1);
   return binding.inet_pton(af, src, addrBytes('inet_pton', 'dst', dst));
 }
 
 /** inet_ntop(af, src): the text form of the address in `src`. Throws EAFNOSUPPORT. */
 export function inet_ntop(af: number, src: in_addr | in6_addr | Bytes): string {
+  checkArgc('inet_ntop', arguments.length, 2, ['af', 'src']);
+  checkInt('inet_ntop', 'af', af, -(2 ** 31), 2 ** 31 - 1);
   return binding.inet_ntop(af, addrBytes('inet_ntop', 'src', src));
 }
 

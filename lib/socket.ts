@@ -1,19 +1,39 @@
 // socket, socketpair, bind, listen, accept, accept4, connect, shutdown, close,
-// getsockname, getpeername — man 2 of each. Thin wrappers: the addon checks every number;
-// this file only turns sockaddr structs into their bytes and adds address/port to errors.
+// getsockname, getpeername — man 2 of each. socket, listen, shutdown and close are the
+// addon's functions themselves (it checks their arguments); the rest check their argument
+// count, fd and structs here, turn structs into their bytes and add address/port to errors.
+//
+// Nothing throws after the kernel handed out an fd without closing it first: socketpair's
+// and accept's out-parameters are checked for writability before the call, and a write-back
+// that throws anyway (a Proxy, a setter) closes the new fds before the error propagates.
 import { binding } from './binding';
+import { checkArgc, checkFd, checkFlags, invalidType } from './check';
 import { ErrnoError } from './errors';
 import { addrOutBegin, addrOutEnd } from './addrout';
-import { type Addrlen, Sockaddr, ntohs, sockaddr_in, sockaddr_in6 } from './sockaddr';
-import { describe } from './struct';
+import { type Addrlen, Sockaddr, isSockaddr, ntohs, sockaddr_in, sockaddr_in6 } from './sockaddr';
+
+const ADDR = 'a sockaddr struct (sockaddr_in, sockaddr_in6, sockaddr_un, sockaddr_storage)';
+const ADDR_PARAMS = ['fd', 'addr', 'addrlen'] as const;
+const ACCEPT4_PARAMS = ['fd', 'addr', 'addrlen', 'flags'] as const;
 
 function addrArg(fn: string, addr: unknown): Sockaddr {
-  if (addr instanceof Sockaddr) return addr;
-  throw new TypeError(`${fn}: addr must be a sockaddr struct (sockaddr_in, sockaddr_in6, sockaddr_un, sockaddr_storage), got ${describe(addr)}`);
+  if (isSockaddr(addr)) return addr;
+  throw invalidType(fn, 'addr', ADDR, addr);
 }
 
 function optAddrArg(fn: string, addr: unknown): Sockaddr | null {
   return addr === undefined || addr === null ? null : addrArg(fn, addr);
+}
+
+/** Closes fds the kernel just made, when what follows the syscall failed; never throws. */
+function closeMade(...fds: number[]): void {
+  for (const fd of fds) {
+    try {
+      binding.close(fd);
+    } catch {
+      // the error being propagated is the one the caller needs
+    }
+  }
 }
 
 /** Adds `address` and `port` of the address a failed call used (DESIGN.md "Errors"). */
@@ -35,22 +55,38 @@ export const socket: (domain: number, type: number, protocol: number) => number 
 
 /**
  * socketpair(domain, type, protocol, sv): creates a connected pair and stores the two fds in
- * sv[0] and sv[1] (an Int32Array or an array). Returns 0. Both fds are close-on-exec.
+ * sv[0] and sv[1] (an Int32Array or a writable array). Returns 0. Both fds are close-on-exec.
  */
 export function socketpair(domain: number, type: number, protocol: number, sv: Int32Array | number[]): number {
+  checkArgc('socketpair', arguments.length, 4, ['domain', 'type', 'protocol', 'sv']);
   if (sv instanceof Int32Array) return binding.socketpair(domain, type, protocol, sv);
-  if (!Array.isArray(sv)) {
-    throw new TypeError(`socketpair: sv must be an Int32Array or an array, got ${describe(sv)}`);
+  if (!Array.isArray(sv) || !canStore(sv, 0) || !canStore(sv, 1)) {
+    throw invalidType('socketpair', 'sv', 'an Int32Array or a writable array', sv);
   }
   const out = new Int32Array(2);
   binding.socketpair(domain, type, protocol, out);
-  sv[0] = out[0];
-  sv[1] = out[1];
+  try {
+    sv[0] = out[0];
+    sv[1] = out[1];
+  } catch (e) {
+    closeMade(out[0], out[1]);
+    throw e;
+  }
   return 0;
+}
+
+/** Whether `a[i] = x` can succeed on a plain array (a Proxy or setter is caught later). */
+function canStore(a: unknown[], i: number): boolean {
+  const d = Object.getOwnPropertyDescriptor(a, i);
+  if (d !== undefined) return d.writable === true;
+  if (!Object.isExtensible(a)) return false;
+  return i < a.length || Object.getOwnPropertyDescriptor(a, 'length')?.writable === true;
 }
 
 /** bind(fd, addr, addrlen = addr.addrlen) — assigns the address. Returns 0. */
 export function bind(fd: number, addr: Sockaddr, addrlen?: number): number {
+  checkArgc('bind', arguments.length, 2, ADDR_PARAMS);
+  checkFd('bind', 'fd', fd);
   const a = addrArg('bind', addr);
   try {
     return binding.bind(fd, a.bytes, addrlen ?? a.addrlen);
@@ -62,15 +98,18 @@ export function bind(fd: number, addr: Sockaddr, addrlen?: number): number {
 /** listen(fd, backlog) — marks the socket passive. Returns 0. */
 export const listen: (fd: number, backlog: number) => number = binding.listen;
 
-type AcceptCall = (fd: number, addr: Uint8Array | null, addrlen: Uint32Array | null, flags: number) => number;
-
-/** C's accept4(fd, &addr, &len, flags); the kernel's length lands in addr.addrlen (and `addrlen`). */
-function acceptInto(call: AcceptCall, fn: string, fd: number, addr: unknown, addrlen: Addrlen | null | undefined, flags: number): number {
-  const a = optAddrArg(fn, addr);
-  if (a === null) return call(fd, null, null, flags);
-  addrOutBegin(fn, a, addrlen);
-  const r = call(fd, a.bytes, a.addrlenBox, flags);
-  if (r >= 0) addrOutEnd(a, addrlen);
+/**
+ * After an accept that may have made fd `r`: the kernel's length lands in the struct and a
+ * socklen_t; if that throws (a Proxy's trap), the new fd is closed before the error goes on.
+ */
+function acceptEnd(r: number, a: Sockaddr, addrlen: Addrlen | null | undefined, cap: number): number {
+  if (r < 0) return r; // tryAccept's -EAGAIN: nothing was made, nothing was stored
+  try {
+    addrOutEnd(a, addrlen, cap);
+  } catch (e) {
+    closeMade(r);
+    throw e;
+  }
   return r;
 }
 
@@ -80,22 +119,44 @@ function acceptInto(call: AcceptCall, fn: string, fd: number, addr: unknown, add
  * C's value-result length: a socklen_t (updated) or a number; it defaults to sizeof(addr).
  */
 export function accept(fd: number, addr?: Sockaddr | null, addrlen?: Addrlen | null): number {
-  return acceptInto(binding.accept, 'accept', fd, addr, addrlen, 0);
+  checkArgc('accept', arguments.length, 1, ADDR_PARAMS);
+  checkFd('accept', 'fd', fd);
+  const a = optAddrArg('accept', addr);
+  if (a === null) return binding.accept(fd, null, null);
+  const cap = addrOutBegin('accept', a, addrlen);
+  return acceptEnd(binding.accept(fd, a.bytes, a.addrlenBox), a, addrlen, cap);
 }
 
 /** accept4(fd, addr, addrlen, flags) — accept with SOCK_NONBLOCK / SOCK_CLOEXEC flags (CLOEXEC always added). */
 export function accept4(fd: number, addr: Sockaddr | null | undefined, addrlen: Addrlen | null | undefined, flags: number): number {
-  return acceptInto(binding.accept4, 'accept4', fd, addr, addrlen, flags);
+  checkArgc('accept4', arguments.length, 4, ACCEPT4_PARAMS);
+  checkFd('accept4', 'fd', fd);
+  const a = optAddrArg('accept4', addr);
+  checkFlags('accept4', 'flags', flags);
+  if (a === null) return binding.accept4(fd, null, null, flags);
+  const cap = addrOutBegin('accept4', a, addrlen);
+  return acceptEnd(binding.accept4(fd, a.bytes, a.addrlenBox, flags), a, addrlen, cap);
 }
 
 /** As accept, but returns -EAGAIN instead of throwing when no connection is pending. */
 export function tryAccept(fd: number, addr?: Sockaddr | null, addrlen?: Addrlen | null): number {
-  return acceptInto(binding.tryAccept, 'accept', fd, addr, addrlen, 0);
+  checkArgc('accept', arguments.length, 1, ADDR_PARAMS);
+  checkFd('accept', 'fd', fd);
+  const a = optAddrArg('accept', addr);
+  if (a === null) return binding.tryAccept(fd, null, null);
+  const cap = addrOutBegin('accept', a, addrlen);
+  return acceptEnd(binding.tryAccept(fd, a.bytes, a.addrlenBox), a, addrlen, cap);
 }
 
 /** As accept4, but returns -EAGAIN instead of throwing when no connection is pending. */
 export function tryAccept4(fd: number, addr: Sockaddr | null | undefined, addrlen: Addrlen | null | undefined, flags: number): number {
-  return acceptInto(binding.tryAccept4, 'accept4', fd, addr, addrlen, flags);
+  checkArgc('accept4', arguments.length, 4, ACCEPT4_PARAMS);
+  checkFd('accept4', 'fd', fd);
+  const a = optAddrArg('accept4', addr);
+  checkFlags('accept4', 'flags', flags);
+  if (a === null) return binding.tryAccept4(fd, null, null, flags);
+  const cap = addrOutBegin('accept4', a, addrlen);
+  return acceptEnd(binding.tryAccept4(fd, a.bytes, a.addrlenBox, flags), a, addrlen, cap);
 }
 
 /**
@@ -104,6 +165,8 @@ export function tryAccept4(fd: number, addr: Sockaddr | null | undefined, addrle
  * interrupted by a signal waits for the outcome instead of failing with EINTR.
  */
 export function connect(fd: number, addr: Sockaddr, addrlen?: number): number {
+  checkArgc('connect', arguments.length, 2, ADDR_PARAMS);
+  checkFd('connect', 'fd', fd);
   const a = addrArg('connect', addr);
   try {
     return binding.connect(fd, a.bytes, addrlen ?? a.addrlen);
@@ -114,6 +177,8 @@ export function connect(fd: number, addr: Sockaddr, addrlen?: number): number {
 
 /** As connect, but returns -EINPROGRESS (or -EAGAIN) instead of throwing them. */
 export function tryConnect(fd: number, addr: Sockaddr, addrlen?: number): number {
+  checkArgc('connect', arguments.length, 2, ADDR_PARAMS);
+  checkFd('connect', 'fd', fd);
   const a = addrArg('connect', addr);
   try {
     return binding.tryConnect(fd, a.bytes, addrlen ?? a.addrlen);
@@ -133,20 +198,22 @@ export const close: (fd: number) => number = binding.close;
 
 type NameCall = (fd: number, addr: Uint8Array, addrlen: Uint32Array) => number;
 
-function nameInto(call: NameCall, fn: string, fd: number, addr: Sockaddr, addrlen: Addrlen | undefined): number {
+function nameInto(call: NameCall, fn: string, argc: number, fd: number, addr: Sockaddr, addrlen: Addrlen | undefined): number {
+  checkArgc(fn, argc, 2, ADDR_PARAMS);
+  checkFd(fn, 'fd', fd);
   const a = addrArg(fn, addr);
-  addrOutBegin(fn, a, addrlen);
+  const cap = addrOutBegin(fn, a, addrlen);
   const r = call(fd, a.bytes, a.addrlenBox);
-  addrOutEnd(a, addrlen);
+  addrOutEnd(a, addrlen, cap);
   return r;
 }
 
 /** getsockname(fd, addr, addrlen?) — stores the local address in addr (length in addr.addrlen). */
 export function getsockname(fd: number, addr: Sockaddr, addrlen?: Addrlen): number {
-  return nameInto(binding.getsockname, 'getsockname', fd, addr, addrlen);
+  return nameInto(binding.getsockname, 'getsockname', arguments.length, fd, addr, addrlen);
 }
 
 /** getpeername(fd, addr, addrlen?) — stores the peer's address in addr (length in addr.addrlen). */
 export function getpeername(fd: number, addr: Sockaddr, addrlen?: Addrlen): number {
-  return nameInto(binding.getpeername, 'getpeername', fd, addr, addrlen);
+  return nameInto(binding.getpeername, 'getpeername', arguments.length, fd, addr, addrlen);
 }

@@ -1,13 +1,20 @@
 // setsockopt, getsockopt, fcntl — man 2 setsockopt, man 7 socket, man 2 fcntl.
 import { binding, type Bytes } from './binding';
-import { Struct, describe } from './struct';
+import { checkArgc, checkFd, invalidType } from './check';
+import { Struct, isStruct } from './struct';
+
+// setsockopt and getsockopt check their count, fd and optval here (a struct is passed as
+// its bytes); fcntl is the addon's function itself, which checks its arguments.
+const OPT_PARAMS = ['fd', 'level', 'optname', 'optval', 'optlen'] as const;
 
 /**
  * setsockopt(fd, level, optname, optval, optlen?) — optval is a number for int options, a
  * struct (linger, timeval) or a buffer for the others; optlen defaults to its size. Returns 0.
  */
 export function setsockopt(fd: number, level: number, optname: number, optval: number | Struct | Bytes, optlen?: number): number {
-  if (optval instanceof Struct) return binding.setsockopt(fd, level, optname, optval.bytes, optlen);
+  checkArgc('setsockopt', arguments.length, 4, OPT_PARAMS);
+  checkFd('setsockopt', 'fd', fd);
+  if (isStruct(optval)) return binding.setsockopt(fd, level, optname, optval.bytes, optlen);
   return binding.setsockopt(fd, level, optname, optval, optlen);
 }
 
@@ -19,12 +26,14 @@ export function setsockopt(fd: number, level: number, optname: number, optval: n
 export function getsockopt(fd: number, level: number, optname: number): number;
 export function getsockopt(fd: number, level: number, optname: number, optval: Struct | Bytes, optlen?: number): number;
 export function getsockopt(fd: number, level: number, optname: number, optval?: Struct | Bytes, optlen?: number): number {
+  checkArgc('getsockopt', arguments.length, 3, OPT_PARAMS);
+  checkFd('getsockopt', 'fd', fd);
   if (optval === undefined) return binding.getsockopt(fd, level, optname);
-  if (optval instanceof Struct) return binding.getsockopt(fd, level, optname, optval.bytes, optlen);
+  if (isStruct(optval)) return binding.getsockopt(fd, level, optname, optval.bytes, optlen);
   if (ArrayBuffer.isView(optval) || optval instanceof ArrayBuffer) {
     return binding.getsockopt(fd, level, optname, optval, optlen);
   }
-  throw new TypeError(`getsockopt: optval must be a struct or an ArrayBufferView, got ${describe(optval)}`);
+  throw invalidType('getsockopt', 'optval', 'a struct, an ArrayBufferView or an ArrayBuffer', optval);
 }
 
 /** fcntl(fd, cmd, arg?) — F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD, F_DUPFD_CLOEXEC. */

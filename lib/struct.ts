@@ -3,16 +3,46 @@
 // linger (SO_LINGER). Layouts come from the addon (native/sockaddr.cc).
 import { binding } from './binding';
 import { endianness } from 'node:os';
-import { checkInt, describe, invalidType } from './check';
+import { checkArgc, checkInt, detached, invalidType, isDetached, outOfRange } from './check';
 
 /** True on little-endian hosts: C's native byte order, used for every non-network field. */
 export const LE = endianness() === 'LE';
+
+/**
+ * The TypeError of a struct accessor or method called on a foreign receiver (issue 11,
+ * defect 9): another struct's instance through `.call`, `Object.create(proto)`, a plain
+ * object. ERR_INVALID_ARG_TYPE, "sockaddr_un.pathBytes: this must be a sockaddr_un, got
+ * object", before any byte is read or written.
+ *
+ * The check itself lives in each struct class, because a private field is a brand only that
+ * class's constructor can stamp (nothing forged with prototypes passes) and `#brand in o` is
+ * one map check once V8 optimizes it — as long as each class has its own check function (a
+ * shared helper's closures share V8's feedback, see every struct's map and go megamorphic):
+ *
+ *   class pollfd extends Struct {
+ *     #brand: undefined;
+ *     static #check(o: unknown, member: string): void {
+ *       if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('pollfd', member, o);
+ *     }
+ *     get fd(): number { pollfd.#check(this, 'fd'); ... }
+ *   }
+ */
+export function receiverError(struct: string, member: string, o: unknown): TypeError {
+  return invalidType(`${struct}.${member}`, 'this', `a ${struct}`, o);
+}
+
+/** Whether `o` is a constructed Struct (internal: sizeof, setsockopt, getsockopt). */
+export let isStruct: (o: unknown) => o is Struct;
 
 /**
  * A C struct backed by one buffer laid out exactly as the kernel expects. `bytes` is what
  * the addon passes to the syscall: no conversion, no copy.
  */
 export abstract class Struct {
+  #brand: undefined;
+  static {
+    isStruct = (o: unknown): o is Struct => typeof o === 'object' && o !== null && #brand in o;
+  }
   /** The struct's memory: exactly sizeof the C struct. */
   readonly bytes: Uint8Array;
   /** A DataView over `bytes`, for field access. */
@@ -20,10 +50,14 @@ export abstract class Struct {
 
   /** Allocates `size` zeroed bytes, or views `bytes` (which must hold at least `size`). */
   protected constructor(size: number, bytes?: Uint8Array) {
+    const name = new.target.name;
     if (bytes === undefined) {
       bytes = new Uint8Array(size);
-    } else if (!(bytes instanceof Uint8Array) || bytes.byteLength < size) {
-      throw new RangeError(`${new.target.name}: needs a Uint8Array of at least ${size} bytes`);
+    } else if (!(bytes instanceof Uint8Array)) {
+      throw invalidType(name, 'bytes', 'a Uint8Array', bytes);
+    } else if (bytes.byteLength < size) {
+      if (isDetached(bytes.buffer)) throw detached(name, 'bytes');
+      throw outOfRange(name, `bytes must hold at least ${size} bytes, got ${bytes.byteLength}`);
     } else {
       bytes = bytes.subarray(0, size);
     }
@@ -34,7 +68,8 @@ export abstract class Struct {
 
 /** sizeof(s) — the size in bytes of a struct, as C's sizeof operator. */
 export function sizeof(s: Struct): number {
-  if (!(s instanceof Struct)) throw invalidType('sizeof', 's', 'a struct', s);
+  checkArgc('sizeof', arguments.length, 1, ['s']);
+  if (!isStruct(s)) throw invalidType('sizeof', 's', 'a struct', s);
   return s.bytes.length;
 }
 
@@ -66,10 +101,18 @@ const TSW = TS.size / 2;
 const LG = binding.layout.linger;
 const MAXW = (w: number) => (w === 4 ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER);
 
+
 /** struct timeval — seconds and microseconds (select's timeout, SO_RCVTIMEO, SO_SNDTIMEO). */
 export class timeval extends Struct {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('timeval', member, o);
+  }
   /** A zeroed timeval, optionally with its fields set; or a view over `bytes`. */
   constructor(tv_sec = 0, tv_usec = 0, bytes?: Uint8Array) {
+    checkArgc('timeval', arguments.length, 0, ['tv_sec', 'tv_usec', 'bytes']);
     super(TV.size, bytes);
     if (bytes === undefined) {
       this.tv_sec = tv_sec;
@@ -78,24 +121,35 @@ export class timeval extends Struct {
   }
   /** Seconds. */
   get tv_sec(): number {
+    timeval.#check(this, 'tv_sec');
     return getWord(this.view, TV.tv_sec, TVW);
   }
   set tv_sec(v: number) {
+    timeval.#check(this, 'tv_sec');
     setWord(this.view, TV.tv_sec, TVW, checkInt('timeval', 'tv_sec', v, -MAXW(TVW) - 1, MAXW(TVW)));
   }
   /** Microseconds. */
   get tv_usec(): number {
+    timeval.#check(this, 'tv_usec');
     return getWord(this.view, TV.tv_usec, TVW);
   }
   set tv_usec(v: number) {
+    timeval.#check(this, 'tv_usec');
     setWord(this.view, TV.tv_usec, TVW, checkInt('timeval', 'tv_usec', v, -MAXW(TVW) - 1, MAXW(TVW)));
   }
 }
 
 /** struct timespec — seconds and nanoseconds (pselect, ppoll, epoll_pwait2). */
 export class timespec extends Struct {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('timespec', member, o);
+  }
   /** A zeroed timespec, optionally with its fields set; or a view over `bytes`. */
   constructor(tv_sec = 0, tv_nsec = 0, bytes?: Uint8Array) {
+    checkArgc('timespec', arguments.length, 0, ['tv_sec', 'tv_nsec', 'bytes']);
     super(TS.size, bytes);
     if (bytes === undefined) {
       this.tv_sec = tv_sec;
@@ -104,24 +158,35 @@ export class timespec extends Struct {
   }
   /** Seconds. */
   get tv_sec(): number {
+    timespec.#check(this, 'tv_sec');
     return getWord(this.view, TS.tv_sec, TSW);
   }
   set tv_sec(v: number) {
+    timespec.#check(this, 'tv_sec');
     setWord(this.view, TS.tv_sec, TSW, checkInt('timespec', 'tv_sec', v, -MAXW(TSW) - 1, MAXW(TSW)));
   }
   /** Nanoseconds. */
   get tv_nsec(): number {
+    timespec.#check(this, 'tv_nsec');
     return getWord(this.view, TS.tv_nsec, TSW);
   }
   set tv_nsec(v: number) {
+    timespec.#check(this, 'tv_nsec');
     setWord(this.view, TS.tv_nsec, TSW, checkInt('timespec', 'tv_nsec', v, -MAXW(TSW) - 1, MAXW(TSW)));
   }
 }
 
 /** struct linger — SO_LINGER: {l_onoff: 1, l_linger: 0} makes close() send a RST. */
 export class linger extends Struct {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('linger', member, o);
+  }
   /** A linger struct with the given fields; or a view over `bytes`. */
   constructor(l_onoff = 0, l_linger = 0, bytes?: Uint8Array) {
+    checkArgc('linger', arguments.length, 0, ['l_onoff', 'l_linger', 'bytes']);
     super(LG.size, bytes);
     if (bytes === undefined) {
       this.l_onoff = l_onoff;
@@ -130,16 +195,20 @@ export class linger extends Struct {
   }
   /** Nonzero: linger on close. */
   get l_onoff(): number {
+    linger.#check(this, 'l_onoff');
     return this.view.getInt32(LG.l_onoff, LE);
   }
   set l_onoff(v: number) {
+    linger.#check(this, 'l_onoff');
     this.view.setInt32(LG.l_onoff, checkInt('linger', 'l_onoff', v, -(2 ** 31), 2 ** 31 - 1), LE);
   }
   /** Seconds to linger. */
   get l_linger(): number {
+    linger.#check(this, 'l_linger');
     return this.view.getInt32(LG.l_linger, LE);
   }
   set l_linger(v: number) {
+    linger.#check(this, 'l_linger');
     this.view.setInt32(LG.l_linger, checkInt('linger', 'l_linger', v, -(2 ** 31), 2 ** 31 - 1), LE);
   }
 }

@@ -226,7 +226,7 @@ describe('bad addresses and address lengths', () => {
     it(`${name}: a non-sockaddr addr is a TypeError; an addrlen beyond the struct is a RangeError`, () => {
       const fns = name === 'tryConnect' ? ['connect', 'tryConnect'] : [name];
       for (const bad of [{}, 'x', 42, [1, 2]]) {
-        rejects(`${name}(addr ${JSON.stringify(bad)})`, () => f(bad), TypeError, fns, 'addr');
+        rejects(`${name}(addr ${JSON.stringify(bad)})`, () => f(bad), TypeError, fns, name === 'sendto' ? 'dest_addr' : 'addr');
       }
       for (const [len, kind] of [[17, RangeError], [1000, RangeError], [-1, RangeError], [1.5, RangeError], [2 ** 32, RangeError], ['16', TypeError]] as const) {
         rejects(`${name}(addrlen ${String(len)})`, () => f(loop4(9), len), kind, fns, 'addrlen');
@@ -248,7 +248,7 @@ describe('bad addresses and address lengths', () => {
       rejects('accept', () => call('accept', s, bad), TypeError, ['accept', 'accept4'], 'addr');
       rejects('getsockname', () => call('getsockname', s, bad), TypeError, 'getsockname', 'addr');
       rejects('getpeername', () => call('getpeername', s, bad), TypeError, 'getpeername', 'addr');
-      rejects('recvfrom', () => call('recvfrom', s, canary(8).view, 8, 0, bad), TypeError, 'recvfrom', 'addr');
+      rejects('recvfrom', () => call('recvfrom', s, canary(8).view, 8, 0, bad), TypeError, 'recvfrom', 'src_addr');
     }
     for (const bad of [null, undefined]) {
       rejects('getsockname', () => call('getsockname', s, bad), TypeError, 'getsockname', 'addr');
@@ -426,5 +426,270 @@ describe('sockaddr fields', () => {
     rejects('sun_path long', () => (u.sun_path = '/' + 'y'.repeat(108)), RangeError, 'sockaddr_un', 'sun_path');
     expect([...u.bytes]).toEqual(before);
     expect(() => S.parseAddress('/' + 'z'.repeat(300))).toThrow(RangeError);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// One check for one mistake (issue 11, defect 8): every argument error carries Node's code,
+// a wrong argument count is an error (as in C and CPython), and the TS side words its
+// errors as native/ does.
+
+/** An fd number in range that is never open here: a call that slipped through gets EBADF. */
+const NOFD = 2 ** 30;
+
+type Coded = Error & { code?: string };
+
+/** Asserts `f` throws `kind` with `code` and exactly the message `text` (or matching it). */
+function expectCoded(label: string, f: () => unknown, kind: ErrCtor, code: string, text: string | RegExp): void {
+  const e = thrown(f) as Coded;
+  expect(e, `${label}: threw ${String(e)}`).toBeInstanceOf(kind);
+  expect(e.code, `${label}: code of "${e.message}"`).toBe(code);
+  if (typeof text === 'string') expect(e.message, label).toBe(text);
+  else expect(e.message, label).toMatch(text);
+}
+
+/** [export, name in messages, required count, parameter names, valid arguments (one per parameter)] */
+type Arity = [keyof typeof S, string, number, string[], () => unknown[]];
+
+/** The wrappers of lib/ (checked in TypeScript). Their fd is NOFD: nothing can happen. */
+function tsArities(): Arity[] {
+  const ADDR = ['fd', 'addr', 'addrlen'];
+  const OPT = ['fd', 'level', 'optname', 'optval', 'optlen'];
+  const SENDTO = ['fd', 'buf', 'len', 'flags', 'dest_addr', 'addrlen', 'offset'];
+  const RECVFROM = ['fd', 'buf', 'len', 'flags', 'src_addr', 'addrlen', 'offset'];
+  return [
+    ['socketpair', 'socketpair', 4, ['domain', 'type', 'protocol', 'sv'], () => [-1, SOCK_STREAM, 0, new Int32Array(2)]],
+    ['bind', 'bind', 2, ADDR, () => [NOFD, loop4(0), 16]],
+    ['accept', 'accept', 1, ADDR, () => [NOFD, new S.sockaddr_in(), 16]],
+    ['tryAccept', 'accept', 1, ADDR, () => [NOFD, new S.sockaddr_in(), 16]],
+    ['accept4', 'accept4', 4, [...ADDR, 'flags'], () => [NOFD, null, undefined, 0]],
+    ['tryAccept4', 'accept4', 4, [...ADDR, 'flags'], () => [NOFD, null, undefined, 0]],
+    ['connect', 'connect', 2, ADDR, () => [NOFD, loop4(9), 16]],
+    ['tryConnect', 'connect', 2, ADDR, () => [NOFD, loop4(9), 16]],
+    ['getsockname', 'getsockname', 2, ADDR, () => [NOFD, new S.sockaddr_in(), 16]],
+    ['getpeername', 'getpeername', 2, ADDR, () => [NOFD, new S.sockaddr_in(), 16]],
+    ['sendto', 'sendto', 5, SENDTO, () => [NOFD, enc('x'), 1, 0, null, undefined, 0]],
+    ['trySendto', 'sendto', 5, SENDTO, () => [NOFD, enc('x'), 1, 0, null, undefined, 0]],
+    ['recvfrom', 'recvfrom', 4, RECVFROM, () => [NOFD, new Uint8Array(4), 4, 0, null, undefined, 0]],
+    ['tryRecvfrom', 'recvfrom', 4, RECVFROM, () => [NOFD, new Uint8Array(4), 4, 0, null, undefined, 0]],
+    ['sendAll', 'sendAll', 2, ['fd', 'buf', 'flags'], () => [NOFD, enc('x'), 0]],
+    ['setsockopt', 'setsockopt', 4, OPT, () => [NOFD, SOL_SOCKET, SO_RCVBUF, 4096, 4]],
+    ['getsockopt', 'getsockopt', 3, OPT, () => [NOFD, SOL_SOCKET, SO_RCVBUF, new Uint8Array(4), 4]],
+    ['inet_pton', 'inet_pton', 3, ['af', 'src', 'dst'], () => [AF_INET, '1.2.3.4', new Uint8Array(4)]],
+    ['inet_ntop', 'inet_ntop', 2, ['af', 'src'], () => [AF_INET, new Uint8Array(4)]],
+    ['htons', 'htons', 1, ['hostshort'], () => [1]],
+    ['ntohs', 'ntohs', 1, ['netshort'], () => [1]],
+    ['htonl', 'htonl', 1, ['hostlong'], () => [1]],
+    ['ntohl', 'ntohl', 1, ['netlong'], () => [1]],
+    ['parseAddress', 'parseAddress', 1, ['text'], () => ['127.0.0.1:1']],
+    ['sizeof', 'sizeof', 1, ['s'], () => [new S.timeval()]],
+    ['errnoName', 'errnoName', 1, ['errno'], () => [EAGAIN]],
+    ['strerror', 'strerror', 1, ['errnum'], () => [EAGAIN]],
+    ['isEINTR', 'isEINTR', 1, ['err'], () => [null]],
+  ];
+}
+
+/**
+ * The addon's own functions, re-exported as they are (the hot path has no JS wrapper): their
+ * count is checked by native CheckArgc. These tests document the errors they must give; they
+ * fail until the native argument-count checks of socket.cc, io.cc, sockopt.cc and inet.cc land.
+ */
+function nativeArities(): Arity[] {
+  const SEND = ['fd', 'buf', 'len', 'flags', 'offset'];
+  const RW = ['fd', 'buf', 'count', 'offset'];
+  const x = () => enc('x');
+  return [
+    ['socket', 'socket', 3, ['domain', 'type', 'protocol'], () => [-1, SOCK_STREAM, 0]],
+    ['listen', 'listen', 2, ['fd', 'backlog'], () => [NOFD, 1]],
+    ['shutdown', 'shutdown', 2, ['fd', 'how'], () => [NOFD, SHUT_RDWR]],
+    ['close', 'close', 1, ['fd'], () => [NOFD]],
+    ['send', 'send', 2, SEND, () => [NOFD, x(), 1, 0, 0]],
+    ['trySend', 'send', 2, SEND, () => [NOFD, x(), 1, 0, 0]],
+    ['recv', 'recv', 2, SEND, () => [NOFD, x(), 1, 0, 0]],
+    ['tryRecv', 'recv', 2, SEND, () => [NOFD, x(), 1, 0, 0]],
+    ['read', 'read', 2, RW, () => [NOFD, x(), 1, 0]],
+    ['tryRead', 'read', 2, RW, () => [NOFD, x(), 1, 0]],
+    ['write', 'write', 2, RW, () => [NOFD, x(), 1, 0]],
+    ['tryWrite', 'write', 2, RW, () => [NOFD, x(), 1, 0]],
+    ['fcntl', 'fcntl', 2, ['fd', 'cmd', 'arg'], () => [NOFD, F_GETFL, 0]],
+    ['inet_addr', 'inet_addr', 1, ['cp'], () => ['1.2.3.4']],
+  ];
+}
+
+function arityCases(table: () => Arity[], names: 'exact' | 'loose'): void {
+  for (const [name, fn, min, params, args] of table()) {
+    const max = params.length;
+    const takes = min === max ? `${max}` : `${min} to ${max}`;
+    it(`${name}: a missing argument is ERR_MISSING_ARGS, an extra one ERR_TOO_MANY_ARGS`, () => {
+      const full = args();
+      expect(full.length).toBe(max);
+      for (let k = 0; k < min; k++) {
+        const text =
+          names === 'exact'
+            ? `${fn}: missing argument '${params[k]}' (takes ${takes} arguments, got ${k})`
+            : new RegExp(`^(?:${fn}|${name}): missing argument '\\w+' \\(takes ${takes} arguments, got ${k}\\)$`);
+        expectCoded(`${name} with ${k} arguments`, () => call(name, ...full.slice(0, k)), TypeError, 'ERR_MISSING_ARGS', text);
+      }
+      const text = names === 'exact' ? `${fn}: takes at most ${max} arguments, got ${max + 1}` : new RegExp(`^(?:${fn}|${name}): takes at most ${max} arguments, got ${max + 1}$`);
+      expectCoded(`${name} with ${max + 1} arguments`, () => call(name, ...full, 'extra'), TypeError, 'ERR_TOO_MANY_ARGS', text);
+      expectSentinelUntouched();
+    });
+  }
+}
+
+describe('argument counts: the TypeScript wrappers', () => {
+  arityCases(tsArities, 'exact');
+
+  it('struct constructors: more arguments than they take is ERR_TOO_MANY_ARGS', () => {
+    const ctors: Array<[string, number]> = [
+      ['timeval', 3],
+      ['timespec', 3],
+      ['linger', 3],
+      ['in_addr', 1],
+      ['in6_addr', 1],
+      ['sockaddr_in', 2],
+      ['sockaddr_in6', 2],
+      ['sockaddr_un', 2],
+      ['sockaddr_storage', 0],
+      ['socklen_t', 1],
+    ];
+    for (const [name, max] of ctors) {
+      const C = S[name as keyof typeof S] as unknown as new (...a: unknown[]) => unknown;
+      const args = new Array<unknown>(max + 1).fill(undefined);
+      expectCoded(`new ${name}(${max + 1} args)`, () => new C(...args), TypeError, 'ERR_TOO_MANY_ARGS', `${name}: takes at most ${max} arguments, got ${max + 1}`);
+    }
+  });
+});
+
+describe('argument counts: the addon functions re-exported as they are (native CheckArgc)', () => {
+  arityCases(nativeArities, 'loose');
+});
+
+describe('argument errors carry Node codes and the native wording', () => {
+  it('sendAll: a non-buffer or a non-integer fd throws before anything is sent (it returned undefined)', () => {
+    expectCoded("sendAll(fd, 'hello')", () => call('sendAll', t, 'hello'), TypeError, 'ERR_INVALID_ARG_TYPE', "sendAll: buf must be an ArrayBufferView or ArrayBuffer, got string 'hello'");
+    expectCoded('sendAll(3.5, buf)', () => call('sendAll', 3.5, enc('x')), RangeError, 'ERR_OUT_OF_RANGE', 'sendAll: fd must be an integer in [0, 2147483647], got 3.5');
+    expectCoded('sendAll(fd + 0.5, empty)', () => call('sendAll', t + 0.5, new Uint8Array(0)), RangeError, 'ERR_OUT_OF_RANGE', /^sendAll: fd must be/);
+    expectCoded("sendAll(flags '0')", () => call('sendAll', t, enc('x'), '0'), TypeError, 'ERR_INVALID_ARG_TYPE', "sendAll: flags must be an integer, got string '0'");
+    const gone = new ArrayBuffer(8);
+    structuredClone(gone, { transfer: [gone] });
+    expectCoded('sendAll(detached)', () => call('sendAll', t, gone), TypeError, 'ERR_INVALID_ARG_TYPE', 'sendAll: buf must be an ArrayBufferView or ArrayBuffer, got a detached buffer');
+    expectSentinelUntouched();
+  });
+
+  it('a bad fd reads the same from a TS wrapper as from the addon', () => {
+    for (const bad of [s + 0.5, -1, String(s)]) {
+      const native = thrown(() => call('listen', bad, 1)) as Coded;
+      for (const name of ['bind', 'connect', 'getsockname', 'sendAll'] as const) {
+        const args = name === 'sendAll' ? [bad, enc('x')] : [bad, new S.sockaddr_in()];
+        const e = thrown(() => call(name, ...args)) as Coded;
+        expect(e.constructor).toBe(native.constructor);
+        expect(e.code).toBe(native.code);
+        expect(e.message.replace(/^\w+: /, '')).toBe(native.message.replace(/^\w+: /, ''));
+      }
+    }
+    expectSentinelUntouched();
+  });
+
+  it('every TypeScript-side check throws with a code', () => {
+    const T = 'ERR_INVALID_ARG_TYPE';
+    const R = 'ERR_OUT_OF_RANGE';
+    const cases: Array<[string, () => unknown, ErrCtor, string]> = [
+      ['htons(3.5)', () => call('htons', 3.5), RangeError, R],
+      ["htonl('1')", () => call('htonl', '1'), TypeError, T],
+      ['parseAddress(42)', () => call('parseAddress', 42), TypeError, T],
+      ["parseAddress('nope')", () => call('parseAddress', 'nope'), RangeError, R],
+      ["parseAddress('1.2.3:80')", () => call('parseAddress', '1.2.3:80'), RangeError, R],
+      ['parseAddress(long path)', () => call('parseAddress', '/' + 'p'.repeat(200)), RangeError, R],
+      ['sun_path = 42', () => ((new S.sockaddr_un() as unknown as Record<string, unknown>).sun_path = 42), TypeError, T],
+      ['sun_path = long', () => (new S.sockaddr_un().sun_path = '/' + 'p'.repeat(200)), RangeError, R],
+      ["sun_path = 'a\\0b'", () => (new S.sockaddr_un().sun_path = 'a\0b'), RangeError, R],
+      ['new sockaddr_in(2 bytes)', () => new S.sockaddr_in(new Uint8Array(2)), RangeError, R],
+      ["new sockaddr_in('x')", () => new (S.sockaddr_in as unknown as new (b: unknown) => unknown)('x'), TypeError, T],
+      ['new sockaddr_in(bytes, [16])', () => new (S.sockaddr_in as unknown as new (b: unknown, l: unknown) => unknown)(new Uint8Array(16), [16]), TypeError, T],
+      ['storage.cast() of family 0', () => new S.sockaddr_storage().cast(), RangeError, R],
+      ['sizeof({})', () => call('sizeof', {}), TypeError, T],
+      ['bind(s, {})', () => call('bind', s, {}), TypeError, T],
+      ['accept(s, addr, 1.5)', () => call('accept', s, new S.sockaddr_in(), 1.5), RangeError, R],
+      ['getsockname(s, addr, 17)', () => call('getsockname', s, new S.sockaddr_in(), 17), RangeError, R],
+      ["socketpair(sv 'sv')", () => call('socketpair', AF_UNIX, SOCK_STREAM, 0, 'sv'), TypeError, T],
+      ["getsockopt(optval 'x')", () => call('getsockopt', s, SOL_SOCKET, SO_RCVBUF, 'x'), TypeError, T],
+      ["inet_pton(dst 'dst')", () => call('inet_pton', AF_INET, '1.2.3.4', 'dst'), TypeError, T],
+      ['inet_ntop(af 2.5)', () => call('inet_ntop', 2.5, new Uint8Array(4)), RangeError, R],
+      ["sendto(dest_addr 'x')", () => call('sendto', s, enc('x'), 1, 0, 'x'), TypeError, T],
+      ['recvfrom(src_addr {})', () => call('recvfrom', s, new Uint8Array(4), 4, 0, {}), TypeError, T],
+      ['strerror(1.5)', () => call('strerror', 1.5), RangeError, R],
+      ['errnoName(NaN)', () => call('errnoName', NaN), RangeError, R],
+      ['timeval.tv_sec = 0.5', () => (new S.timeval().tv_sec = 0.5), RangeError, R],
+      ['new socklen_t(-1)', () => new S.socklen_t(-1), RangeError, R],
+    ];
+    for (const [label, f, kind, code] of cases) expectCoded(label, f, kind, code, /^[\w.]+: /);
+    expectSentinelUntouched();
+  });
+});
+
+describe('struct accessors check their receiver', () => {
+  /** Every struct class with a valid instance, the name its errors use, and a good field value. */
+  const structs = (): Array<[string, object, string]> => [
+    ['timeval', S.timeval.prototype, 'timeval'],
+    ['timespec', S.timespec.prototype, 'timespec'],
+    ['linger', S.linger.prototype, 'linger'],
+    ['in_addr', S.in_addr.prototype, 'in_addr'],
+    ['in6_addr', S.in6_addr.prototype, 'in6_addr'],
+    ['Sockaddr', S.Sockaddr.prototype, 'sockaddr'],
+    ['sockaddr_in', S.sockaddr_in.prototype, 'sockaddr_in'],
+    ['sockaddr_in6', S.sockaddr_in6.prototype, 'sockaddr_in6'],
+    ['sockaddr_un', S.sockaddr_un.prototype, 'sockaddr_un'],
+    ['sockaddr_storage', S.sockaddr_storage.prototype, 'sockaddr_storage'],
+  ];
+
+  it("sockaddr_un.pathBytes on a sockaddr_in is a TypeError naming the struct (it returned the sockaddr_in's bytes)", () => {
+    const a = loop4(80);
+    expectCoded('pathBytes.call(sockaddr_in)', () => S.sockaddr_un.prototype.pathBytes.call(a as unknown as S.sockaddr_un), TypeError, 'ERR_INVALID_ARG_TYPE', 'sockaddr_un.pathBytes: this must be a sockaddr_un, got object');
+    const d = Object.getOwnPropertyDescriptor(S.sockaddr_un.prototype, 'sun_path')!;
+    expectCoded('sun_path.set.call(sockaddr_in)', () => d.set!.call(a, '/x'), TypeError, 'ERR_INVALID_ARG_TYPE', 'sockaddr_un.sun_path: this must be a sockaddr_un, got object');
+    expect(S.ntohs(a.sin_port)).toBe(80);
+    expect(a.toString()).toBe('127.0.0.1:80');
+  });
+
+  it('every field accessor and method of every struct rejects a foreign receiver, and writes nothing', () => {
+    let checked = 0;
+    for (const [cls, proto, name] of structs()) {
+      for (const key of Object.getOwnPropertyNames(proto)) {
+        if (key === 'constructor') continue;
+        const d = Object.getOwnPropertyDescriptor(proto, key)!;
+        // A foreign struct (its bytes must not change), a plain object, and Object.create(proto).
+        const victims: Array<[string, unknown]> = [
+          ['foreign struct', name === 'timeval' ? new S.linger(1, 7) : new S.timeval(5, 6)],
+          ['plain object', {}],
+          ['bare prototype object', Object.create(proto)],
+        ];
+        for (const [what, victim] of victims) {
+          const snapshot = what === 'foreign struct' ? [...(victim as S.Struct).bytes] : undefined;
+          const uses: Array<[string, () => unknown]> = [];
+          if (d.get) uses.push([`get ${key}`, () => d.get!.call(victim)]);
+          if (d.set) uses.push([`set ${key}`, () => d.set!.call(victim, 0)]);
+          if (typeof d.value === 'function') uses.push([`${key}()`, () => (d.value as () => unknown).call(victim)]);
+          for (const [use, f] of uses) {
+            expectCoded(`${cls} ${use} on a ${what}`, f, TypeError, 'ERR_INVALID_ARG_TYPE', `${name}.${key}: this must be a ${name}, got object`);
+            checked++;
+          }
+          if (snapshot) expect([...(victim as S.Struct).bytes], `${cls}.${key} wrote into a ${what}`).toEqual(snapshot);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(60);
+  });
+
+  it('subclasses and views of a struct are still accepted', () => {
+    class mine extends S.sockaddr_in {}
+    const m = new mine();
+    m.sin_port = S.htons(7);
+    expect(S.ntohs(m.sin_port)).toBe(7);
+    const st = new S.sockaddr_storage();
+    st.bytes[0] = AF_INET & 0xff;
+    st.bytes[1] = AF_INET >> 8;
+    expect((st.cast() as S.sockaddr_in).sin_port).toBe(0);
+    expect(S.sizeof(m)).toBe(S.binding.layout.sockaddr_in.size);
   });
 });
