@@ -34,6 +34,11 @@ export class ErrnoError extends Error {
   address?: string;
   /** The port the call used, in host byte order. */
   port?: number;
+  /**
+   * Bytes a helper that loops over send (sendAll, sendAllAsync) had already sent when the
+   * error came, so the caller can resume from there (for example after EINTR).
+   */
+  sent?: number;
 
   constructor(syscall: string, errno: number, code?: string, text?: string, fd?: number) {
     const c = code ?? names.get(errno) ?? `E${errno}`;

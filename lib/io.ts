@@ -4,6 +4,7 @@
 // arguments. sendto/recvfrom and sendAll check their count, fd and structs here. `offset` is a trailing
 // extension to C's argument list: the call uses buf[offset, offset + len).
 import { binding, type Bytes } from './binding';
+import { ErrnoError } from './errors';
 import { addrOutBegin, addrOutEnd } from './addrout';
 import { checkArgc, checkBytes, checkFd, checkFlags, invalidType } from './check';
 import { type Addrlen, Sockaddr, isSockaddr } from './sockaddr';
@@ -87,7 +88,8 @@ export function tryRecvfrom(fd: number, buf: Bytes, len: number | undefined, fla
 /**
  * sendAll(fd, buf, flags?) — friendly helper: calls send until every byte of `buf` is sent
  * (a blocking socket), returning the total. Checks its arguments as send does; throws what
- * send throws.
+ * send throws, with `err.sent` set to the bytes already sent (a signal interrupts a blocked
+ * send with EINTR: docs/api.md "EINTR in blocking calls"; resume from `err.sent`).
  */
 export function sendAll(fd: number, buf: Bytes, flags = 0): number {
   checkArgc('sendAll', arguments.length, 2, ['fd', 'buf', 'flags']);
@@ -96,6 +98,11 @@ export function sendAll(fd: number, buf: Bytes, flags = 0): number {
   checkFlags('sendAll', 'flags', flags);
   const total = buf.byteLength;
   let off = 0;
-  while (off < total) off += binding.send(fd, buf, total - off, flags, off);
+  try {
+    while (off < total) off += binding.send(fd, buf, total - off, flags, off);
+  } catch (e) {
+    if (e instanceof ErrnoError) e.sent = off;
+    throw e;
+  }
   return total;
 }

@@ -161,8 +161,10 @@ export function tryAccept4(fd: number, addr: Sockaddr | null | undefined, addrle
 
 /**
  * connect(fd, addr, addrlen = addr.addrlen) — returns 0. On a non-blocking socket it throws
- * ErrnoError EINPROGRESS; wait for writability, then read SO_ERROR. A blocking connect
- * interrupted by a signal waits for the outcome instead of failing with EINTR.
+ * ErrnoError EINPROGRESS; wait for writability, then read SO_ERROR. A blocking connect is
+ * C's call: with SO_SNDTIMEO it throws EINPROGRESS (TCP) or EAGAIN (AF_UNIX) when the
+ * timeout expires and EINTR on a signal; without a timeout the kernel restarts it after
+ * Node's signal handlers (docs/api.md "EINTR in blocking calls").
  */
 export function connect(fd: number, addr: Sockaddr, addrlen?: number): number {
   checkArgc('connect', arguments.length, 2, ADDR_PARAMS);

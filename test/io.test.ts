@@ -40,6 +40,7 @@ import {
   tryWrite,
   write,
 } from './helpers/lib';
+import * as S from './helpers/lib';
 import { gypBuild, peer, root } from './helpers/peer';
 import { bound, canary, closeAll, dec, enc, expectErrno, localPort, loop4, pair, tcpPair, waitUntil } from './helpers/util';
 
@@ -440,7 +441,7 @@ describe('buffers', () => {
     }
   });
 
-  it('a detached ArrayBuffer has no bytes: an explicit len is a RangeError and nothing is consumed', () => {
+  it('a detached buffer is a TypeError (never 0 bytes read as EOF), with or without len, and nothing is consumed', () => {
     const [a, b] = pair();
     try {
       send(a, enc('keep'));
@@ -448,8 +449,10 @@ describe('buffers', () => {
       const view = new Uint8Array(ab);
       structuredClone(ab, { transfer: [ab] });
       expect(ab.byteLength).toBe(0);
-      expect(() => recv(b, view, 4)).toThrow(RangeError);
-      expect(() => send(b, view, 4)).toThrow(RangeError);
+      for (const call of [() => recv(b, view, 4), () => recv(b, view), () => recv(b, ab), () => send(b, view, 4), () => send(b, view)]) {
+        expect(call).toThrow(TypeError);
+        expect(call).toThrow(/got a detached buffer/);
+      }
       const buf = new Uint8Array(8);
       expect(recv(b, buf, 8, MSG_DONTWAIT)).toBe(4);
       expect(dec(buf, 4)).toBe('keep');
@@ -548,3 +551,37 @@ it('recv with SO_RCVTIMEO is not retried on EINTR: a handled signal surfaces as 
   expect(out.took).toBeLessThan(1000);
 });
 
+
+describe('sendAll', () => {
+  it('sendAll: an error after a partial send carries err.sent, the bytes already sent', () => {
+    const [a, b] = pair();
+    try {
+      // 100 ms SO_SNDTIMEO and a peer that never reads: the kernel takes what fits, then the
+      // next send times out with EAGAIN (exactly C's blocking send with a timeout).
+      S.setsockopt(a, S.SOL_SOCKET, S.SO_SNDTIMEO, new S.timeval(0, 100_000).bytes);
+      const big = new Uint8Array(8 << 20);
+      let err: unknown;
+      try {
+        S.sendAll(a, big);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(S.ErrnoError);
+      const e = err as InstanceType<typeof S.ErrnoError>;
+      expect(e.code).toBe('EAGAIN');
+      expect(e.sent).toBeGreaterThan(0);
+      expect(e.sent).toBeLessThan(big.length);
+      // Everything sendAll reports as sent is queued at the peer.
+      let got = 0;
+      const sink = new Uint8Array(1 << 16);
+      for (;;) {
+        const n = S.tryRecv(b, sink, undefined, S.MSG_DONTWAIT);
+        if (n < 0) break;
+        got += n;
+      }
+      expect(got).toBe(e.sent);
+    } finally {
+      closeAll(a, b);
+    }
+  });
+});
