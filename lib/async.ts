@@ -16,8 +16,8 @@
 // sets, timers and abort listeners — and tells the native side only "these events, ref'd
 // or not" (binding.watch). Each wake-up leaves the native watcher idle; the dispatch
 // re-arms it for the waiters still pending. The per-fd JS state lives exactly as long as
-// the native watcher: watch.cc reports its end (closed, file gone or changed, or idle for
-// a loop iteration), and the JS state — with recvAsync's `drained` hint — goes with it.
+// the native watcher: watch.cc reports its end (closed, file gone or changed, or idle when
+// a loop phase ends), and the JS state — with recvAsync's `drained` hint — goes with it.
 //
 // THE O_NONBLOCK POLICY: the async calls never change the fd's mode. recvAsync/sendAsync
 // add MSG_DONTWAIT; readable/writable restore the mode uv_poll_init sets; acceptAsync and

@@ -39,10 +39,11 @@
 // Why a wake-up leaves the watcher started: in a request/response loop the same fd is
 // awaited again inside the dispatch (the awaiting code runs in its microtasks). uv_poll_start
 // costs an epoll_ctl(DEL) at once and an ADD on the next poll, so the watcher stays started
-// while it is re-armed within the same loop iteration; one that is still idle when the loop
-// is about to poll again is retired (OnPrepare). An idle watcher is unref'd, and no watcher
-// outlives a loop iteration without waiters — so after `await readable(fd)` the fd can be
-// handed to net.Socket, which libuv refuses while a uv_poll holds the number.
+// while it is re-armed within the same callback; one still idle when the poll phase ends
+// (OnCheck, before setImmediate callbacks) or when the loop is about to poll again
+// (OnPrepare, after timers) is retired. An idle watcher is unref'd, and no watcher outlives
+// a loop phase without waiters — so after `await readable(fd)` and a setImmediate the fd can
+// be handed to net.Socket, which libuv refuses while a uv_poll holds the number.
 //
 // Lifetimes: the loop is the environment's (napi_get_uv_event_loop; a worker has its own).
 // uv_close frees a handle only in its close callback, after the current callback returns,
@@ -69,7 +70,7 @@ namespace {
 constexpr int kClosed = 1;   // close() through sockfd, before the number was released
 constexpr int kGone = 2;     // fstat says EBADF: closed outside sockfd
 constexpr int kChanged = 3;  // the number now opens another file (closed and reused)
-constexpr int kRetired = 4;  // idle through a whole loop iteration: closed, no waiters
+constexpr int kRetired = 4;  // idle at the end of a loop phase: closed, no waiters
 
 // How often pending waits re-check their file. A file closed outside sockfd is found at
 // the next arm or wake-up, or at the latest after this long.
@@ -99,8 +100,9 @@ struct Registry {
   std::unordered_map<int, Watcher*> fds;
   std::vector<Watcher*> dirty;  // went idle or started since the last poll
   uv_prepare_t prepare;
+  uv_check_t check;
   uv_timer_t sweep;
-  bool own_handles = false;  // prepare and sweep are initialized and not yet closed
+  bool own_handles = false;  // prepare, check and sweep are initialized and not yet closed
   int closing = 0;           // handles whose close callback has not run yet
   bool tearing_down = false;
   bool orphaned = false;     // env data freed while closes were pending: last close frees us
@@ -150,8 +152,9 @@ void CloseWatcher(Registry* reg, Watcher* w) {
 void CloseOwnHandles(Registry* reg) {
   if (!reg->own_handles) return;
   reg->own_handles = false;
-  reg->closing += 2;
+  reg->closing += 3;
   uv_close(reinterpret_cast<uv_handle_t*>(&reg->prepare), OnOwnClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&reg->check), OnOwnClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&reg->sweep), OnOwnClosed);
 }
 
@@ -222,7 +225,7 @@ void OnPoll(uv_poll_t* h, int status, int events) {
     w->started = 0;
     events = UV_READABLE | UV_WRITABLE;
   } else if (w->want == 0) {
-    return;  // idle since the last wake-up; OnPrepare retires it
+    return;  // idle since the last wake-up; OnCheck retires it
   }
   // Each wake-up consumes the want: the watcher goes idle (and unref'd) and the dispatch
   // re-arms it only for waiters still pending afterwards. In a request/response loop the
@@ -233,10 +236,10 @@ void OnPoll(uv_poll_t* h, int status, int events) {
   Dispatch(reg, w->fd, events, status, true);
 }
 
-// Right before the loop polls: retire watchers that stayed idle, and check the file of
+// Right after the poll phase (OnCheck, before setImmediate callbacks) and right before the
+// next poll (OnPrepare, after timers): retire watchers left idle, and check the file of
 // every watcher whose epoll ADD libuv is about to issue.
-void OnPrepare(uv_prepare_t* p) {
-  Registry* reg = static_cast<Registry*>(p->data);
+void ProcessDirty(Registry* reg, bool before_poll) {
   if (reg->dirty.empty() || reg->tearing_down) return;
   std::vector<Watcher*> list;
   list.swap(reg->dirty);  // a dispatch below may mark others dirty
@@ -248,11 +251,19 @@ void OnPrepare(uv_prepare_t* p) {
       continue;
     }
     if (!w->start_pending) continue;
+    if (!before_poll) {
+      // JS (setImmediate callbacks, timers) still runs before the poll: check then.
+      MarkDirty(reg, w);
+      continue;
+    }
     w->start_pending = false;
     int id = Identity(w->fd, w->dev, w->ino);
     if (id != 0) Retire(reg, w, id, true);
   }
 }
+
+void OnPrepare(uv_prepare_t* p) { ProcessDirty(static_cast<Registry*>(p->data), true); }
+void OnCheck(uv_check_t* c) { ProcessDirty(static_cast<Registry*>(c->data), false); }
 
 // Every kSweepMs while some watcher is wanted: find files closed outside sockfd, which
 // never wake their watcher.
@@ -298,7 +309,7 @@ napi_value Watch(napi_env env, napi_callback_info info) {
   if (it != reg->fds.end()) w = it->second;
   uv_handle_t* h;
   if (events == 0) {
-    // Nobody waits any more: no syscall needed; OnPrepare retires it unless re-armed.
+    // Nobody waits any more: no syscall needed; OnCheck/OnPrepare retire it unless re-armed.
     if (w == nullptr) return Undefined(env);
     w->want = 0;
     uv_unref(reinterpret_cast<uv_handle_t*>(&w->handle));
@@ -444,11 +455,15 @@ void InitWatch(napi_env env, napi_value exports) {
     delete reg;
     return;
   }
-  // Neither handle keeps the loop alive: they only serve watchers, which do when ref'd.
+  // No handle here keeps the loop alive: they only serve watchers, which do when ref'd.
   uv_prepare_init(reg->loop, &reg->prepare);
   reg->prepare.data = reg;
   uv_prepare_start(&reg->prepare, OnPrepare);
   uv_unref(reinterpret_cast<uv_handle_t*>(&reg->prepare));
+  uv_check_init(reg->loop, &reg->check);
+  reg->check.data = reg;
+  uv_check_start(&reg->check, OnCheck);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&reg->check));
   uv_timer_init(reg->loop, &reg->sweep);
   reg->sweep.data = reg;
   uv_unref(reinterpret_cast<uv_handle_t*>(&reg->sweep));

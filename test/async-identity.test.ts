@@ -165,7 +165,7 @@ describe('an fd closed outside sockfd and its number reused', () => {
     send(b, Buffer.from('x'));
     await readable(a);
     recv(a, new Uint8Array(1));
-    await sleep(1); // an idle watcher is retired before the loop polls again
+    await tick(); // an idle watcher is retired when the poll phase ends
     expect(binding.watching(a)).toBe(-1);
     untrack(a);
     const sock = new Socket({ fd: a }); // before: EEXIST, the idle watcher held the number
@@ -179,15 +179,15 @@ describe('an fd closed outside sockfd and its number reused', () => {
     expect(recv(reused, new Uint8Array(8))).toBe(3);
   });
 
-  test('an idle watcher is retired before the loop polls again, and its recvAsync hint with it', async () => {
+  test('an idle watcher is retired before setImmediate callbacks run', async () => {
     const [a, b] = pair();
     const p = recvAsync(a, new Uint8Array(4));
     expect(binding.watching(a)).toBe(1);
     send(b, Buffer.from('x'));
     expect(await p).toBe(1);
     expect(binding.watching(a)).toBe(0); // idle: nobody waits
-    await sleep(1);
-    expect(binding.watching(a)).toBe(-1); // retired when the loop turned without a waiter
+    await tick();
+    expect(binding.watching(a)).toBe(-1); // retired when the poll phase ended without a waiter
   });
 });
 
