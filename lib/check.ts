@@ -132,3 +132,18 @@ export function checkBytes(fn: string, param: string, v: unknown): ArrayBufferVi
   }
   throw invalidType(fn, param, BYTES, v);
 }
+
+/**
+ * Checks the byte range (len, offset) of a buffer already passed through checkBytes, as
+ * native GetSpan does and with its messages: offset defaults to 0, len to the bytes after
+ * offset; both must stay inside the buffer. Returns len.
+ */
+export function checkSpan(fn: string, buf: ArrayBufferView | ArrayBuffer, len: unknown, offset: unknown): number {
+  const size = buf.byteLength;
+  const off = offset === undefined ? 0 : checkInt(fn, 'offset', offset, 0, Number.MAX_SAFE_INTEGER);
+  if (off > size) throw outOfRange(fn, `offset ${off} is past the end of the ${size}-byte buffer`);
+  const room = size - off;
+  const n = len === undefined ? room : checkInt(fn, 'len', len, 0, Number.MAX_SAFE_INTEGER);
+  if (n > room) throw outOfRange(fn, `len ${n} exceeds the ${room} bytes of buf after offset ${off}`);
+  return n;
+}

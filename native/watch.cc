@@ -1,6 +1,31 @@
 // watch.cc — readiness watchers for the async layer (lib/async.ts), on libuv's uv_poll.
 //
-// man 7 epoll, man 2 poll; libuv docs "uv_poll_t — Poll handle".
+// man 7 epoll, man 2 poll, man 2 fstat; libuv docs "uv_poll_t — Poll handle".
+//
+// THE RULE: a watcher is bound to a file, not to a number. fd numbers are reused at once
+// (the lowest free number comes back), and a close can come from another thread, from
+// fs.closeSync, from a net.Socket's destroy() — anything that does not go through
+// sockfd's close(). So each watcher records the identity of the file it was made for
+// (fstat st_dev + st_ino, taken when it is created) and checks it
+//   - when a waiter arms or re-arms it (Watch),
+//   - on every wake-up, before any waiter runs a syscall (OnPoll),
+//   - before libuv hands a pending start to epoll_ctl (OnPrepare: an ADD on a closed fd
+//     makes libuv abort(), an ADD on a reused number would watch the new file),
+//   - every kSweepMs while waiters are pending (OnSweep: a file closed elsewhere never
+//     wakes its watcher — the kernel drops the epoll registration with the file — so
+//     without this a wait on it would hang).
+// A watcher whose fd no longer opens the same file (fstat EBADF, or another dev/ino) is
+// retired: its uv_poll handle is closed and its waiters are rejected with ECANCELED
+// (statuses kGone / kChanged below). The next wait on that number makes a fresh watcher
+// for the file the number opens now. One fstat per arm and per wake-up is the price.
+//
+// Residual window (documented in docs/api.md): another thread that closes the fd between
+// the pre-poll check and libuv's epoll_ctl (microseconds) can still race libuv; and a
+// file kept open by a dup elsewhere keeps its epoll registration (epoll(7), Q6).
+//
+// State has one owner each: this file owns the handle, the file identity, the started
+// mask and the ref state; lib/async.ts owns every waiter (sets, timers, abort) and tells
+// this file only "these events, ref'd or not" through watch(fd, events, ref).
 //
 // Why uv_poll and not the threadpool: a blocking accept/recv parked on a threadpool thread
 // holds that thread until the peer acts, starves fs/dns work, and keeps process.exit() from
@@ -10,14 +35,15 @@
 //
 // Why one watcher per fd: libuv refuses a second uv_poll on an fd its loop already watches
 // (uv_poll_init -> EEXIST), and one epoll registration per fd is what the kernel wants.
-// The waiters (promises, timers, abort listeners) live in JS; native code keeps only the
-// uv_poll_t, its started mask and ref state, and calls one JS dispatch function per event.
 //
-// Why watchers stop lazily: in a request/response loop the same fd is awaited again a few
-// microseconds after each wake-up. Stopping at once would cost an epoll_ctl(DEL) and an
-// epoll_ctl(ADD) per round trip. Each wake-up makes the watcher idle and the dispatch
-// re-arms it for the waiters still pending; an idle watcher stays started but unref'd (it
-// never keeps the process alive), and if it fires while still idle it is stopped then.
+// Why a wake-up leaves the watcher started: in a request/response loop the same fd is
+// awaited again inside the dispatch (the awaiting code runs in its microtasks). uv_poll_start
+// costs an epoll_ctl(DEL) at once and an ADD on the next poll, so the watcher stays started
+// while it is re-armed within the same callback; one still idle when the poll phase ends
+// (OnCheck, before setImmediate callbacks) or when the loop is about to poll again
+// (OnPrepare, after timers) is retired. An idle watcher is unref'd, and no watcher outlives
+// a loop phase without waiters — so after `await readable(fd)` and a setImmediate the fd can
+// be handed to net.Socket, which libuv refuses while a uv_poll holds the number.
 //
 // Lifetimes: the loop is the environment's (napi_get_uv_event_loop; a worker has its own).
 // uv_close frees a handle only in its close callback, after the current callback returns,
@@ -26,9 +52,12 @@
 // loop running until the hook reports that every handle's close callback has run, so the
 // worker's uv_loop_close never sees an open handle and nothing is touched after free.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 #include "common.h"
 
@@ -36,9 +65,16 @@ namespace sockfd {
 
 namespace {
 
-// Status passed to the JS dispatch when the fd is being closed through the package.
-// libuv statuses are 0 or negative, so a positive value cannot collide.
-constexpr int kClosedStatus = 1;
+// Statuses passed to the JS dispatch besides libuv's (0 or negative). All positive, so they
+// cannot collide. Keep in step with lib/async.ts.
+constexpr int kClosed = 1;   // close() through sockfd, before the number was released
+constexpr int kGone = 2;     // fstat says EBADF: closed outside sockfd
+constexpr int kChanged = 3;  // the number now opens another file (closed and reused)
+constexpr int kRetired = 4;  // idle at the end of a loop phase: closed, no waiters
+
+// How often pending waits re-check their file. A file closed outside sockfd is found at
+// the next arm or wake-up, or at the latest after this long.
+constexpr uint64_t kSweepMs = 500;
 
 struct Registry;
 
@@ -46,9 +82,13 @@ struct Watcher {
   uv_poll_t handle;  // first member: uv callbacks get &handle
   Registry* reg;
   int fd;
-  int started = 0;  // events uv_poll_start was last called with; 0 = stopped
-  int want = 0;     // events some waiter wants; 0 = idle (lazily stopped)
+  dev_t dev;         // identity of the file the watcher was made for
+  ino_t ino;
+  int started = 0;   // events uv_poll_start was last called with; 0 = stopped
+  int want = 0;      // events some waiter wants; 0 = idle
   bool closing = false;
+  bool dirty = false;       // in reg->dirty: OnPrepare looks at it before the next poll
+  bool start_pending = false;  // uv_poll_start since the last poll: an epoll ADD is queued
 };
 
 struct Registry {
@@ -58,9 +98,14 @@ struct Registry {
   napi_async_context actx = nullptr;
   napi_async_cleanup_hook_handle hook = nullptr;
   std::unordered_map<int, Watcher*> fds;
-  int closing = 0;          // handles whose close callback has not run yet
+  std::vector<Watcher*> dirty;  // went idle or started since the last poll
+  uv_prepare_t prepare;
+  uv_check_t check;
+  uv_timer_t sweep;
+  bool own_handles = false;  // prepare, check and sweep are initialized and not yet closed
+  int closing = 0;           // handles whose close callback has not run yet
   bool tearing_down = false;
-  bool orphaned = false;    // env data freed while closes were pending: last close frees us
+  bool orphaned = false;     // env data freed while closes were pending: last close frees us
 };
 
 Registry* GetRegistry(napi_env env) {
@@ -68,10 +113,14 @@ Registry* GetRegistry(napi_env env) {
   return d == nullptr ? nullptr : static_cast<Registry*>(d->watch);
 }
 
-void OnClosed(uv_handle_t* h) {
-  Watcher* w = reinterpret_cast<Watcher*>(h);
-  Registry* reg = w->reg;
-  delete w;
+// 0 when `fd` still opens the file (dev, ino); else kGone or kChanged.
+int Identity(int fd, dev_t dev, ino_t ino) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return kGone;
+  return st.st_dev == dev && st.st_ino == ino ? 0 : kChanged;
+}
+
+void HandleClosed(Registry* reg) {
   if (--reg->closing > 0) return;
   if (reg->orphaned) {
     delete reg;
@@ -84,16 +133,42 @@ void OnClosed(uv_handle_t* h) {
   }
 }
 
+void OnClosed(uv_handle_t* h) {
+  Watcher* w = reinterpret_cast<Watcher*>(h);
+  Registry* reg = w->reg;
+  if (w->dirty) reg->dirty.erase(std::remove(reg->dirty.begin(), reg->dirty.end(), w), reg->dirty.end());
+  delete w;
+  HandleClosed(reg);
+}
+
+void OnOwnClosed(uv_handle_t* h) { HandleClosed(static_cast<Registry*>(h->data)); }
+
 void CloseWatcher(Registry* reg, Watcher* w) {
   w->closing = true;
   reg->closing++;
   uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnClosed);  // also stops it
 }
 
+void CloseOwnHandles(Registry* reg) {
+  if (!reg->own_handles) return;
+  reg->own_handles = false;
+  reg->closing += 3;
+  uv_close(reinterpret_cast<uv_handle_t*>(&reg->prepare), OnOwnClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&reg->check), OnOwnClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&reg->sweep), OnOwnClosed);
+}
+
+void MarkDirty(Registry* reg, Watcher* w) {
+  if (w->dirty) return;
+  w->dirty = true;
+  reg->dirty.push_back(w);
+}
+
 // Calls the JS dispatch. From a uv callback there is no JS on the stack, so this opens a
 // handle scope and goes through napi_make_callback, which enters the async context and
 // runs process.nextTick callbacks and microtasks (the awaiting code) before returning.
 void Dispatch(Registry* reg, int fd, int events, int status, bool from_loop) {
+  if (reg->tearing_down || reg->dispatch == nullptr) return;
   napi_env env = reg->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
@@ -109,7 +184,7 @@ void Dispatch(Registry* reg, int fd, int events, int status, bool from_loop) {
     if (s != napi_ok) {
       // The dispatch catches each waiter's errors, so this is a bug or the environment
       // stopping (worker.terminate()). From the loop, report it as an uncaught exception;
-      // inside close(), never let it stop the fd from being closed.
+      // inside close() or watch(), never let it stop the fd from being closed.
       bool pending = false;
       napi_is_exception_pending(env, &pending);
       if (pending) {
@@ -122,30 +197,100 @@ void Dispatch(Registry* reg, int fd, int events, int status, bool from_loop) {
   napi_close_handle_scope(env, scope);
 }
 
+// Ends a watcher: forgets it, closes its handle, then tells JS why (which rejects its
+// waiters, or for kRetired drops the fd's idle state). Forgotten first, so a JS waiter
+// created from the dispatch makes a fresh watcher.
+void Retire(Registry* reg, Watcher* w, int status, bool from_loop) {
+  int fd = w->fd;
+  auto it = reg->fds.find(fd);
+  if (it != reg->fds.end() && it->second == w) reg->fds.erase(it);
+  CloseWatcher(reg, w);
+  Dispatch(reg, fd, 0, status, from_loop);
+}
+
 void OnPoll(uv_poll_t* h, int status, int events) {
   Watcher* w = reinterpret_cast<Watcher*>(h);
   Registry* reg = w->reg;
   if (w->closing || reg->tearing_down) return;
+  w->start_pending = false;  // the registration exists: it just reported
+  // Before any waiter runs a syscall on this number: is it still our file?
+  int id = Identity(w->fd, w->dev, w->ino);
+  if (id != 0) {
+    Retire(reg, w, id, true);
+    return;
+  }
   if (status < 0) {
     // EPOLLERR: libuv has already stopped the handle. Wake every waiter; each one's
     // syscall then reports the socket's real error (ECONNREFUSED, ECONNRESET...).
     w->started = 0;
     events = UV_READABLE | UV_WRITABLE;
   } else if (w->want == 0) {
-    uv_poll_stop(h);  // idle since the last wake-up: stop now (see "lazily" above)
-    w->started = 0;
-    return;
+    return;  // idle since the last wake-up; OnCheck retires it
   }
   // Each wake-up consumes the want: the watcher goes idle (and unref'd) and the dispatch
   // re-arms it only for waiters still pending afterwards. In a request/response loop the
   // one waiter is resolved and the next one arms it again: one native call per cycle.
   w->want = 0;
   uv_unref(reinterpret_cast<uv_handle_t*>(h));
+  MarkDirty(reg, w);
   Dispatch(reg, w->fd, events, status, true);
+}
+
+// Right after the poll phase (OnCheck, before setImmediate callbacks) and right before the
+// next poll (OnPrepare, after timers): retire watchers left idle, and check the file of
+// every watcher whose epoll ADD libuv is about to issue.
+void ProcessDirty(Registry* reg, bool before_poll) {
+  if (reg->dirty.empty() || reg->tearing_down) return;
+  std::vector<Watcher*> list;
+  list.swap(reg->dirty);  // a dispatch below may mark others dirty
+  for (Watcher* w : list) w->dirty = false;
+  for (Watcher* w : list) {
+    if (w->closing) continue;  // closed by an earlier dispatch in this loop; freed later
+    if (w->want == 0) {
+      Retire(reg, w, kRetired, true);
+      continue;
+    }
+    if (!w->start_pending) continue;
+    if (!before_poll) {
+      // JS (setImmediate callbacks, timers) still runs before the poll: check then.
+      MarkDirty(reg, w);
+      continue;
+    }
+    w->start_pending = false;
+    int id = Identity(w->fd, w->dev, w->ino);
+    if (id != 0) Retire(reg, w, id, true);
+  }
+}
+
+void OnPrepare(uv_prepare_t* p) { ProcessDirty(static_cast<Registry*>(p->data), true); }
+void OnCheck(uv_check_t* c) { ProcessDirty(static_cast<Registry*>(c->data), false); }
+
+// Every kSweepMs while some watcher is wanted: find files closed outside sockfd, which
+// never wake their watcher.
+void OnSweep(uv_timer_t* t) {
+  Registry* reg = static_cast<Registry*>(t->data);
+  if (reg->tearing_down) return;
+  std::vector<std::pair<Watcher*, int>> stale;
+  bool wanted = false;
+  for (auto& kv : reg->fds) {
+    Watcher* w = kv.second;
+    if (w->want == 0) continue;
+    int id = Identity(w->fd, w->dev, w->ino);
+    if (id != 0)
+      stale.emplace_back(w, id);
+    else
+      wanted = true;
+  }
+  if (!wanted) uv_timer_stop(t);  // Watch() starts it again
+  for (auto& s : stale)
+    if (!s.first->closing) Retire(reg, s.first, s.second, true);
 }
 
 // watch(fd, events, ref): make the fd's watcher report `events` (UV_READABLE=1 |
 // UV_WRITABLE=2), or go idle for 0; `ref` decides whether it keeps the loop alive.
+// Checks the fd's file first: a watcher made for another file is retired (its waiters
+// rejected, synchronously, before this returns) and a fresh one is made; a closed fd is
+// ErrnoError EBADF from fstat.
 napi_value Watch(napi_env env, napi_callback_info info) {
   Args a = GetArgs(env, info);
   int fd;
@@ -159,22 +304,43 @@ napi_value Watch(napi_env env, napi_callback_info info) {
   Registry* reg = GetRegistry(env);
   if (reg == nullptr || reg->tearing_down) return ThrowErrno(env, "uv_poll_start", ECANCELED, fd);
 
-  Watcher* w;
+  Watcher* w = nullptr;
   auto it = reg->fds.find(fd);
-  if (it != reg->fds.end()) {
-    w = it->second;
-  } else {
-    if (events == 0) return Undefined(env);
-    // uv_poll_init switches the fd to O_NONBLOCK. The package's async calls pass
-    // MSG_DONTWAIT or set the flag themselves, so the caller's blocking mode is restored:
+  if (it != reg->fds.end()) w = it->second;
+  uv_handle_t* h;
+  if (events == 0) {
+    // Nobody waits any more: no syscall needed; OnCheck/OnPrepare retire it unless re-armed.
+    if (w == nullptr) return Undefined(env);
+    w->want = 0;
+    uv_unref(reinterpret_cast<uv_handle_t*>(&w->handle));
+    MarkDirty(reg, w);
+    return Undefined(env);
+  }
+
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    if (w != nullptr) Retire(reg, w, kGone, false);
+    return ThrowErrno(env, "fstat", err, fd);
+  }
+  if (w != nullptr && (st.st_dev != w->dev || st.st_ino != w->ino)) {
+    Retire(reg, w, kChanged, false);
+    w = nullptr;
+  }
+  if (w == nullptr) {
+    // uv_poll_init switches the fd to O_NONBLOCK. The async layer never changes the fd's
+    // mode (lib/async.ts, the O_NONBLOCK policy), so the caller's mode is restored:
     // `await readable(fd)` must not change what a later plain recv(fd) does.
     int flags = fcntl(fd, F_GETFL);
     if (flags == -1) return ThrowErrno(env, "fcntl", errno, fd);
     w = new Watcher();
     w->reg = reg;
     w->fd = fd;
+    w->dev = st.st_dev;
+    w->ino = st.st_ino;
     int r = uv_poll_init(reg->loop, &w->handle, fd);
     if (r < 0) {
+      // EEXIST: another handle of this loop (a net.Socket, say) watches the number.
       delete w;  // never registered with the loop
       return ThrowErrno(env, "uv_poll_init", -r, fd);
     }
@@ -183,28 +349,29 @@ napi_value Watch(napi_env env, napi_callback_info info) {
   }
 
   w->want = static_cast<int>(events);
-  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&w->handle);
-  if (events == 0) {
-    uv_unref(h);  // idle: stays started until it fires or is wanted again
-    return Undefined(env);
-  }
+  h = reinterpret_cast<uv_handle_t*>(&w->handle);
   if (w->started != events) {
     int r = uv_poll_start(&w->handle, static_cast<int>(events), OnPoll);
     if (r < 0) {
-      w->want = 0;
+      // Nothing registered: retire it, so no stale handle stays behind.
+      Retire(reg, w, kGone, false);
       return ThrowErrno(env, "uv_poll_start", -r, fd);
     }
     w->started = static_cast<int>(events);
+    w->start_pending = true;
+    MarkDirty(reg, w);
   }
   if (ref)
     uv_ref(h);
   else
     uv_unref(h);
+  if (reg->own_handles && !uv_is_active(reinterpret_cast<uv_handle_t*>(&reg->sweep)))
+    uv_timer_start(&reg->sweep, OnSweep, kSweepMs, kSweepMs);
   return Undefined(env);
 }
 
 // watching(fd): the events the fd's watcher currently wants (0 when idle), or -1 when the
-// fd has no watcher. For tests: shows the shared mask and that close() removes watchers.
+// fd has no watcher. For tests: shows the shared mask and that watchers go away.
 napi_value Watching(napi_env env, napi_callback_info info) {
   Args a = GetArgs(env, info);
   int fd;
@@ -236,6 +403,7 @@ void OnCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
   reg->tearing_down = true;
   for (auto& kv : reg->fds) CloseWatcher(reg, kv.second);
   reg->fds.clear();
+  CloseOwnHandles(reg);
   if (reg->closing == 0 && reg->hook != nullptr) {
     reg->hook = nullptr;
     napi_remove_async_cleanup_hook(hook);
@@ -252,10 +420,12 @@ void FreeRegistry(void* p) {
   reg->dispatch = nullptr;
   if (reg->actx != nullptr) napi_async_destroy(env, reg->actx);
   reg->actx = nullptr;
-  // Defensive: a watcher still open here would be freed by libuv later; leave the
+  // Defensive: a handle still open here would be freed by libuv later; leave the
   // registry to its last close callback rather than free memory libuv still points into.
+  reg->tearing_down = true;
   for (auto& kv : reg->fds) CloseWatcher(reg, kv.second);
   reg->fds.clear();
+  CloseOwnHandles(reg);
   if (reg->closing > 0) {
     reg->orphaned = true;
     return;
@@ -265,18 +435,15 @@ void FreeRegistry(void* p) {
 
 }  // namespace
 
-// Called by close() (socket.cc) before the fd number is released: stops the fd's watcher
-// and rejects its waiters, so no waiter can ever run a syscall on a new fd that reuses
-// the number.
+// Called by close() (socket.cc) before the fd number is released: retires the fd's watcher
+// (its epoll_ctl(DEL) happens while the fd is still open) and rejects its waiters, so no
+// waiter can ever run a syscall on a new fd that reuses the number.
 void WatchBeforeClose(napi_env env, int fd) {
   Registry* reg = GetRegistry(env);
   if (reg == nullptr) return;
   auto it = reg->fds.find(fd);
   if (it == reg->fds.end()) return;
-  Watcher* w = it->second;
-  reg->fds.erase(it);
-  CloseWatcher(reg, w);  // epoll_ctl(DEL) happens here, while the fd is still open
-  if (!reg->tearing_down && reg->dispatch != nullptr) Dispatch(reg, fd, 0, kClosedStatus, false);
+  Retire(reg, it->second, kClosed, false);
 }
 
 void InitWatch(napi_env env, napi_value exports) {
@@ -288,6 +455,19 @@ void InitWatch(napi_env env, napi_value exports) {
     delete reg;
     return;
   }
+  // No handle here keeps the loop alive: they only serve watchers, which do when ref'd.
+  uv_prepare_init(reg->loop, &reg->prepare);
+  reg->prepare.data = reg;
+  uv_prepare_start(&reg->prepare, OnPrepare);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&reg->prepare));
+  uv_check_init(reg->loop, &reg->check);
+  reg->check.data = reg;
+  uv_check_start(&reg->check, OnCheck);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&reg->check));
+  uv_timer_init(reg->loop, &reg->sweep);
+  reg->sweep.data = reg;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&reg->sweep));
+  reg->own_handles = true;
   napi_value name;
   napi_create_string_utf8(env, "sockfd.watch", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, nullptr, name, &reg->actx);
