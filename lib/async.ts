@@ -412,7 +412,8 @@ export function sendAsync(
 
 /**
  * Sends all `len` bytes (default: the rest of `buf` after `offset`), awaiting writability
- * between partial writes; resolves with the total. `options.timeout` bounds the whole call,
+ * between partial writes; resolves with the total; an ErrnoError carries `err.sent`, the
+ * bytes already sent. `options.timeout` bounds the whole call,
  * measured on the monotonic clock (performance.now()), so a wall-clock step cannot
  * stretch or cut it.
  */
@@ -436,10 +437,16 @@ export function sendAllAsync(
 async function sendAll(fd: number, buf: Bytes, total: number, flags: number | undefined, offset: number, o: Options): Promise<number> {
   const deadline = o.timeout === undefined ? undefined : performance.now() + o.timeout;
   let sent = 0;
-  do {
-    const timeout = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
-    sent += await sendAsync(fd, buf, total - sent, flags, offset + sent, { ...o, timeout });
-  } while (sent < total);
+  try {
+    do {
+      const timeout = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+      sent += await sendAsync(fd, buf, total - sent, flags, offset + sent, { ...o, timeout });
+    } while (sent < total);
+  } catch (e) {
+    // As sendAll: the caller learns how far it got (ETIMEDOUT, ECANCELED, EPIPE...).
+    if (e instanceof ErrnoError) e.sent = sent;
+    throw e;
+  }
   return sent;
 }
 

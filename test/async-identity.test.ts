@@ -21,6 +21,8 @@ import {
   SOL_SOCKET,
   SO_SNDBUF,
   ErrnoError,
+  MSG_DONTWAIT,
+  tryRecv,
   acceptAsync,
   accept4Async,
   bind,
@@ -379,6 +381,28 @@ test('sendAllAsync measures its timeout on the monotonic clock: a wall-clock jum
   } finally {
     Date.now = realNow;
   }
+});
+
+test('sendAllAsync: a timeout after a partial send rejects with ETIMEDOUT carrying err.sent, all of it queued at the peer', async () => {
+  const [a, b] = pair();
+  setsockopt(a, SOL_SOCKET, SO_SNDBUF, 4096);
+  const big = new Uint8Array(1 << 20);
+  const err = (await sendAllAsync(a, big, undefined, 0, 0, { timeout: 100 }).then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as ErrnoError;
+  expect(err).toBeInstanceOf(ErrnoError);
+  expect(err.code).toBe('ETIMEDOUT');
+  expect(err.sent).toBeGreaterThan(0);
+  expect(err.sent).toBeLessThan(big.length);
+  const sink = new Uint8Array(65536);
+  let got = 0;
+  for (;;) {
+    const n = tryRecv(b, sink, undefined, MSG_DONTWAIT);
+    if (n < 0) break;
+    got += n;
+  }
+  expect(got).toBe(err.sent);
 });
 
 test('epollWaitAsync on an epoll fd closed by fs.closeSync and reused rejects with ECANCELED', async () => {
