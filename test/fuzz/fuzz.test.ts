@@ -24,7 +24,7 @@
 // export, and prints them all (how the list in KNOWN was found). SOCKFD_FUZZ_TRACE=<file>
 // appends each call to <file> before making it, so the last line names a call that crashed.
 import fc from 'fast-check';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as API from '../../lib';
 import * as S from '../helpers/lib';
@@ -67,6 +67,13 @@ const KNOWN: Known[] = [
     why: 'defect 1: sigmask is read with napi_get_element after the pointers are taken; a getter that ' +
       'detaches the events/pollfd/fd_set buffer makes the kernel write freed memory (skipped: it can crash the run)',
     skip: (args) => has(args, (r) => r.k === 'sigmask' && (r.form === 'detach' || r.form === 'protoGetter')),
+  },
+  {
+    fns: ['ppoll', 'pselect', 'epoll_pwait', 'epoll_pwait2'],
+    problem: /$^/,
+    why: 'defect 1 (same code): a sigmask element getter that throws makes napi_get_element fail, and ' +
+      'native/wait.h GetSigmask then reads the uninitialised napi_value: SIGSEGV (skipped: it kills the run)',
+    skip: (args) => has(args, (r) => r.k === 'sigmask' && r.form === 'getter'),
   },
   {
     fns: ['select', 'pselect', 'ppoll', 'epoll_pwait2'],
@@ -211,8 +218,9 @@ async function runCall(name: string, spec: Spec, recipes: R[]): Promise<string[]
   const problems: string[] = [];
   const before = openFds();
   const pool = makePool();
+  // Above every fd of any kind: /proc/self/fd unfiltered (openFds() lists only sockets & co.).
   let maxFd = 0;
-  for (const fd of before.keys()) maxFd = Math.max(maxFd, fd);
+  for (const n of readdirSync('/proc/self/fd')) maxFd = Math.max(maxFd, Number(n));
   const ctx: Ctx = { pool, sentinel: sentinel.s, maxFd, guards: [], witnesses: [], args: [] };
   let pending: Promise<Outcome> | undefined;
   try {
@@ -248,11 +256,11 @@ async function runCall(name: string, spec: Spec, recipes: R[]): Promise<string[]
     } else if (!spec.async) {
       problems.push(...acceptedWhatItMustReject(spec, recipes));
     }
-    const made = newFds(pre, openFds());
+    const post = openFds();
     const ok = accounted(ret, args);
-    for (const fd of made) {
+    for (const fd of newFds(pre, post)) {
       closeQuiet(fd);
-      if (!ok.has(fd)) problems.push(`leaked fd ${fd} (a ${openFdsKind(pre, fd)})`);
+      if (!ok.has(fd)) problems.push(`leaked fd ${fd} (${post.get(fd)}): neither returned nor stored in an argument`);
     }
     const g = checkGuards(ctx.guards);
     if (g) problems.push(g);
@@ -302,10 +310,6 @@ function acceptedWhatItMustReject(spec: Spec, recipes: R[]): string[] {
   });
   if (recipes.length > n) out.push(`accepted ${recipes.length - n} extra argument(s) (takes at most ${n})`);
   return out;
-}
-
-function openFdsKind(_pre: Map<number, string>, fd: number): string {
-  return String(fd);
 }
 
 /** The argument-list arbitrary of a spec: its parameters, then arity mutation. */

@@ -2,7 +2,7 @@
 // canary-guarded buffers, witnesses of buffers detached during a call, and a watchdog that
 // turns a blocked call into EINTR (or, failing that, a loud abort) instead of a silent hang.
 //
-// Safety rules this file keeps (test/fuzz/README in fuzz.test.ts's header):
+// Safety rules this file keeps (the properties themselves are listed in fuzz.test.ts):
 //  - the only real fds a call is given are the pool's, made fresh for each run, plus the
 //    sentinel's numbers reached only through values a correct library must reject;
 //  - "random" fd numbers are negative or above every open fd: never one the runner owns;
@@ -17,18 +17,26 @@ import { Worker } from 'node:worker_threads';
 import * as S from '../helpers/lib';
 import { enc } from '../helpers/util';
 
+let fifo: { dir: string; path: string } | undefined;
+
 /** An error the fuzz's own getters, setters and Proxy traps throw: a call may pass it on. */
 export class FuzzError extends Error {}
 Object.defineProperty(FuzzError.prototype, 'name', { value: 'FuzzError' });
 
-/** The open fds of this process with what each points at. */
+/**
+ * The open fds of this process that a call could have made or touched — sockets, epoll and
+ * other anon inodes, pipes, the suite's FIFO — with what each points at. Other files are left
+ * out on purpose: the runner's threads open and close files (package.json, sources) while a
+ * property runs, and the suite must never count, let alone close, an fd that is not its own.
+ */
 export function openFds(): Map<number, string> {
   const out = new Map<number, string>();
   for (const name of readdirSync('/proc/self/fd')) {
     try {
-      out.set(Number(name), readlinkSync(`/proc/self/fd/${name}`));
+      const t = readlinkSync(`/proc/self/fd/${name}`);
+      if (/^(socket|anon_inode|pipe):/.test(t) || (fifo !== undefined && t.startsWith(fifo.dir))) out.set(Number(name), t);
     } catch {
-      // the fd readdir used for itself
+      // the fd readdir used for itself, or one a runner thread closed meanwhile
     }
   }
   return out;
@@ -102,8 +110,6 @@ export interface Pool {
   /** Closes every pool fd whose number still names the file it was made as. */
   close(): void;
 }
-
-let fifo: { dir: string; path: string } | undefined;
 
 /** A FIFO in a private temporary directory; opened O_RDWR it is one non-blocking pipe fd. */
 export function setupFifo(): void {
@@ -353,11 +359,4 @@ export class Watchdog {
     await this.worker.terminate();
     process.off('SIGUSR2', this.onSignal);
   }
-}
-
-/** A number above every open fd: closed now, and not the next one the kernel hands out. */
-export function closedFd(delta: number): number {
-  let max = 0;
-  for (const fd of openFds().keys()) max = Math.max(max, fd);
-  return max + 1000 + delta;
 }
