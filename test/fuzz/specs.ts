@@ -1,0 +1,187 @@
+// One entry per exported function and class of sockfd: the C parameter list as argument
+// arbitraries. fuzz.test.ts fails when an export has no entry here (or an entry names no
+// export), so a new function cannot ship unfuzzed.
+//
+// Each parameter mixes values of its own kind (most draws) with junk of every kind. Two
+// kinds never mix in arbitrary junk, because a value a buggy library might coerce there
+// could reach something the suite does not own or wait forever:
+//  - fd parameters get fdArb (pool fds, closed or negative numbers, sentinel-derived bad
+//    values) plus junk that cannot coerce to a small number (no '3', true, [], new Date(0),
+//    -0, NaN: those would name the runner's stdin/stdout/IPC fds if coerced);
+//  - a synchronous wait's timeout is 0/1 ms or a value that must be rejected but could
+//    only coerce to a short wait (waitMsArb, tmoArb); `keep` stops arity mutation from
+//    dropping it (a missing timeout is C's NULL: forever). The watchdog in world.ts turns
+//    any wait that still blocks into EINTR and a failed property.
+import fc from 'fast-check';
+import * as S from '../helpers/lib';
+import { POOL } from './world';
+import {
+  type R, addrlenArb, bigArb, bufArb, eventsArb, fdArb, fdsetArb, junkArb, numArb, optsArb, pollfdsArb, saArb,
+  sigmaskArb, strArb, structArb, svArb, tmoArb, waitMsArb,
+} from './recipes';
+
+/** A parameter: values of its own kind, and those mixed with junk. */
+export interface Param {
+  own: fc.Arbitrary<R>;
+  any: fc.Arbitrary<R>;
+}
+
+export interface Spec {
+  /** One entry per C parameter, in order. */
+  params: Param[];
+  /** Arity mutation never drops parameters below this count (a wait's timeout). */
+  keep?: number;
+  /** The function returns a promise. */
+  async?: boolean;
+  /** A class: called with `new`. */
+  ctor?: boolean;
+}
+
+const mix = (own: fc.Arbitrary<R>, ...more: Array<fc.Arbitrary<R>>): Param => ({
+  own,
+  any: fc.oneof({ arbitrary: own, weight: 4 }, { arbitrary: junkArb, weight: 1 }, { arbitrary: numArb(), weight: 1 },
+    ...more.map((arbitrary) => ({ arbitrary, weight: 1 }))),
+});
+
+const fdJunk: fc.Arbitrary<R> = fc.oneof(
+  fc.constantFrom('obj', 'fn', 'sym', 'proxy', 'revoked', 'throwget', 'nullProto', 'toPrimitive' as const).map((j) => ({ k: 'junk', j }) as R),
+  fc.constantFrom<unknown>(undefined, null, 'abc', 2n ** 64n).map((v) => ({ k: 'v', v }) as R),
+  fc.constant({ k: 'detached', view: 'u8' } as R),
+);
+const poolFd = fc.constantFrom(...POOL).map((p) => ({ k: 'fd', p }) as R);
+const FD: Param = { own: poolFd, any: fc.oneof({ arbitrary: fdArb, weight: 8 }, { arbitrary: fdJunk, weight: 1 }) };
+const N = (...named: number[]): Param => {
+  const m = mix(numArb(...named), bigArb);
+  return named.length > 0 ? { own: fc.constantFrom(...named).map((v) => ({ k: 'v', v }) as R), any: m.any } : m;
+};
+const BUF = mix(bufArb, saArb, structArb);
+const SA = mix(saArb, structArb, bufArb);
+const OPT_SA = mix(fc.oneof(saArb, saArb, fc.constantFrom<R>({ k: 'v', v: null }, { k: 'v', v: undefined })), structArb);
+const ADDRLEN = mix(fc.oneof(addrlenArb, fc.constantFrom<R>({ k: 'v', v: null }, { k: 'v', v: undefined })));
+const STR = mix(strArb);
+const STRUCT = mix(structArb, saArb, bufArb);
+const only = (a: fc.Arbitrary<R>): Param => ({ own: a, any: a });
+
+const DOMAIN = N(S.AF_UNIX, S.AF_INET, S.AF_INET6, 9999);
+const TYPE = N(S.SOCK_STREAM, S.SOCK_DGRAM, S.SOCK_SEQPACKET, S.SOCK_STREAM | S.SOCK_NONBLOCK, S.SOCK_DGRAM | S.SOCK_CLOEXEC, S.SOCK_RAW);
+const PROTO = N(0, S.IPPROTO_TCP, S.IPPROTO_UDP);
+const MSG = N(0, S.MSG_DONTWAIT, S.MSG_PEEK, S.MSG_WAITALL, S.MSG_OOB, S.MSG_TRUNC, S.MSG_NOSIGNAL, S.MSG_MORE, S.MSG_ERRQUEUE, S.MSG_PEEK | S.MSG_TRUNC);
+const LEN = N(0, 1, 3, 7, 16, 64, 128, 129);
+const OFF = N(0, 1, 3, 7, 16, 64, 128, 129);
+const LEVEL = N(S.SOL_SOCKET, S.IPPROTO_TCP, S.IPPROTO_IP, S.IPPROTO_IPV6);
+const OPTNAME = N(S.SO_RCVBUF, S.SO_SNDBUF, S.SO_REUSEADDR, S.SO_LINGER, S.SO_RCVTIMEO, S.SO_SNDTIMEO, S.SO_ERROR, S.SO_TYPE,
+  S.SO_KEEPALIVE, S.TCP_NODELAY, S.IP_TTL);
+const OPTVAL = mix(fc.oneof(numArb(0, 1, 4096), bufArb, structArb));
+const CMD = N(S.F_GETFD, S.F_SETFD, S.F_GETFL, S.F_SETFL, S.F_DUPFD, S.F_DUPFD_CLOEXEC);
+const HOW = N(S.SHUT_RD, S.SHUT_WR, S.SHUT_RDWR);
+const OP = N(S.EPOLL_CTL_ADD, S.EPOLL_CTL_MOD, S.EPOLL_CTL_DEL);
+const EV = mix(fc.oneof(structArb, fc.constant<R>({ k: 'v', v: null })), eventsArb);
+const AF = N(S.AF_INET, S.AF_INET6, S.AF_UNIX);
+const INT = N();
+const FDSET = mix(fc.oneof(fdsetArb, fc.constant<R>({ k: 'v', v: null })), structArb);
+const EVENTS = mix(eventsArb, structArb, bufArb);
+const MAXEV = N(1, 2, 8, 9);
+const SV = mix(svArb);
+const SETSIZE = N(1, 64, 1024, 1025, 4096);
+
+// Options of a wait, or of an async call; a detaching getter may target argument `targets`.
+const WOPT = (...targets: number[]) => mix(optsArb(...targets));
+
+export const SPECS: Record<string, Spec> = {
+  // errors.ts
+  ErrnoError: { ctor: true, params: [STR, N(1, 11, 104), STR, STR, FD] },
+  errnoName: { params: [N(1, 11, 104, 133, 4096)] },
+  strerror: { params: [N(1, 11, 104, 133, 4096)] },
+  // struct.ts
+  Struct: { ctor: true, params: [N(4, 16), mix(bufArb)] },
+  linger: { ctor: true, params: [INT, INT, mix(bufArb)] },
+  timespec: { ctor: true, params: [INT, N(999_999_999, 1_000_000_000), mix(bufArb)] },
+  timeval: { ctor: true, params: [INT, N(999_999, 1_000_000), mix(bufArb)] },
+  sizeof: { params: [STRUCT] },
+  // sockaddr.ts
+  Sockaddr: { ctor: true, params: [N(16, 28, 110), mix(bufArb), mix(bufArb)] },
+  htonl: { params: [N(0xffffffff, 0x7f000001)] },
+  htons: { params: [N(0xffff, 8080)] },
+  ntohl: { params: [N(0xffffffff, 0x0100007f)] },
+  ntohs: { params: [N(0xffff, 0x901f)] },
+  in_addr: { ctor: true, params: [mix(bufArb)] },
+  in6_addr: { ctor: true, params: [mix(bufArb)] },
+  sockaddr_in: { ctor: true, params: [mix(bufArb), mix(bufArb)] },
+  sockaddr_in6: { ctor: true, params: [mix(bufArb), mix(bufArb)] },
+  sockaddr_un: { ctor: true, params: [mix(bufArb), mix(bufArb)] },
+  sockaddr_storage: { ctor: true, params: [] },
+  socklen_t: { ctor: true, params: [N(16, 28, 110, 128)] },
+  parseAddress: { params: [STR] },
+  // inet.ts
+  inet_addr: { params: [STR] },
+  inet_ntop: { params: [AF, mix(bufArb, structArb)] },
+  inet_pton: { params: [AF, STR, mix(bufArb, structArb)] },
+  // socket.ts
+  socket: { params: [DOMAIN, TYPE, PROTO] },
+  socketpair: { params: [N(S.AF_UNIX, S.AF_UNIX, S.AF_INET), TYPE, PROTO, SV] },
+  bind: { params: [FD, SA, ADDRLEN] },
+  listen: { params: [FD, N(0, 1, 4096, -1)] },
+  accept: { params: [FD, OPT_SA, ADDRLEN] },
+  accept4: { params: [FD, OPT_SA, ADDRLEN, N(0, S.SOCK_NONBLOCK, S.SOCK_CLOEXEC)] },
+  tryAccept: { params: [FD, OPT_SA, ADDRLEN] },
+  tryAccept4: { params: [FD, OPT_SA, ADDRLEN, N(0, S.SOCK_NONBLOCK, S.SOCK_CLOEXEC)] },
+  connect: { params: [FD, SA, ADDRLEN] },
+  tryConnect: { params: [FD, SA, ADDRLEN] },
+  shutdown: { params: [FD, HOW] },
+  close: { params: [FD] },
+  getsockname: { params: [FD, SA, ADDRLEN] },
+  getpeername: { params: [FD, SA, ADDRLEN] },
+  // io.ts
+  send: { params: [FD, BUF, LEN, MSG, OFF] },
+  recv: { params: [FD, BUF, LEN, MSG, OFF] },
+  trySend: { params: [FD, BUF, LEN, MSG, OFF] },
+  tryRecv: { params: [FD, BUF, LEN, MSG, OFF] },
+  read: { params: [FD, BUF, LEN, OFF] },
+  write: { params: [FD, BUF, LEN, OFF] },
+  tryRead: { params: [FD, BUF, LEN, OFF] },
+  tryWrite: { params: [FD, BUF, LEN, OFF] },
+  sendto: { params: [FD, BUF, LEN, MSG, OPT_SA, ADDRLEN, OFF] },
+  trySendto: { params: [FD, BUF, LEN, MSG, OPT_SA, ADDRLEN, OFF] },
+  recvfrom: { params: [FD, BUF, LEN, MSG, OPT_SA, ADDRLEN, OFF] },
+  tryRecvfrom: { params: [FD, BUF, LEN, MSG, OPT_SA, ADDRLEN, OFF] },
+  sendAll: { params: [FD, BUF, MSG] },
+  // sockopt.ts
+  setsockopt: { params: [FD, LEVEL, OPTNAME, OPTVAL, LEN] },
+  getsockopt: { params: [FD, LEVEL, OPTNAME, mix(fc.oneof(bufArb, structArb)), LEN] },
+  fcntl: { params: [FD, CMD, N(0, S.O_NONBLOCK, S.FD_CLOEXEC, 100)] },
+  // select.ts
+  fd_set: { ctor: true, params: [SETSIZE] },
+  FD_ZERO: { params: [FDSET] },
+  FD_SET: { params: [N(0, 63, 64, 1023, 1024, 2047), FDSET] },
+  FD_CLR: { params: [N(0, 63, 64, 1023, 1024, 2047), FDSET] },
+  FD_ISSET: { params: [N(0, 63, 64, 1023, 1024, 2047), FDSET] },
+  select: { keep: 5, params: [N(0, 64, 1024, 1025, 2048), FDSET, FDSET, FDSET, only(tmoArb('timeval')), WOPT(1, 2, 3, 4)] },
+  pselect: {
+    keep: 5,
+    params: [N(0, 64, 1024, 1025, 2048), FDSET, FDSET, FDSET, only(tmoArb('timespec')), mix(sigmaskArb(1, 2, 3, 4)), WOPT(1, 2, 3, 4)],
+  },
+  // poll.ts
+  pollfd: { ctor: true, params: [mix(bufArb)] },
+  'pollfd.array': { params: [N(0, 1, 4, 4096, 1e8)] },
+  poll: { keep: 3, params: [mix(pollfdsArb(2), structArb), N(0, 1, 2, 4, 5), only(waitMsArb), WOPT(0)] },
+  ppoll: { keep: 3, params: [mix(pollfdsArb(2), structArb), N(0, 1, 2, 4, 5), only(tmoArb('timespec')), mix(sigmaskArb(0, 2)), WOPT(0, 2)] },
+  // epoll.ts
+  epoll_create1: { params: [N(0, S.EPOLL_CLOEXEC)] },
+  epoll_ctl: { params: [FD, OP, FD, EV] },
+  epoll_data: { ctor: true, params: [mix(bufArb), mix(bufArb)] },
+  epoll_event: { ctor: true, params: [mix(bufArb)] },
+  'epoll_event.array': { params: [N(0, 1, 4, 4096, 1e8)] },
+  epoll_wait: { keep: 4, params: [FD, EVENTS, MAXEV, only(waitMsArb), WOPT(1)] },
+  epoll_pwait: { keep: 4, params: [FD, EVENTS, MAXEV, only(waitMsArb), mix(sigmaskArb(1)), WOPT(1)] },
+  epoll_pwait2: { keep: 4, params: [FD, EVENTS, MAXEV, only(tmoArb('timespec')), mix(sigmaskArb(1, 3)), WOPT(1, 3)] },
+  // async.ts: pending waits are cancelled when the run closes its pool through close().
+  readable: { async: true, params: [FD, WOPT(0)] },
+  writable: { async: true, params: [FD, WOPT(0)] },
+  recvAsync: { async: true, params: [FD, BUF, LEN, MSG, OFF, WOPT(1)] },
+  sendAsync: { async: true, params: [FD, BUF, LEN, MSG, OFF, WOPT(1)] },
+  sendAllAsync: { async: true, params: [FD, BUF, LEN, MSG, OFF, WOPT(1)] },
+  acceptAsync: { async: true, params: [FD, OPT_SA, ADDRLEN, WOPT(1)] },
+  accept4Async: { async: true, params: [FD, OPT_SA, ADDRLEN, N(0, S.SOCK_NONBLOCK), WOPT(1)] },
+  connectAsync: { async: true, params: [FD, SA, ADDRLEN, WOPT(1)] },
+  epollWaitAsync: { async: true, params: [FD, EVENTS, MAXEV, N(-1, 0, 1, 5), WOPT(1)] },
+};
