@@ -44,7 +44,11 @@ export function describe(v: unknown): string {
       return typeof v;
     default:
       if (v === null) return 'null';
-      return Array.isArray(v) ? 'array' : 'object';
+      try {
+        return Array.isArray(v) ? 'array' : 'object';
+      } catch {
+        return 'object'; // a revoked Proxy: Array.isArray throws on it (native says 'object' too)
+      }
   }
 }
 
@@ -123,7 +127,13 @@ export function detached(fn: string, param: string): TypeError & CodedError {
  */
 export function checkBytes(fn: string, param: string, v: unknown): ArrayBufferView | ArrayBuffer {
   if (ArrayBuffer.isView(v)) {
-    if (v.byteLength === 0 && isDetached(v.buffer)) throw detached(fn, param);
+    let n: number;
+    try {
+      n = v.byteLength; // a DataView's byteLength throws once its buffer is detached
+    } catch {
+      throw detached(fn, param);
+    }
+    if (n === 0 && isDetached(v.buffer)) throw detached(fn, param);
     return v;
   }
   if (v instanceof ArrayBuffer) {

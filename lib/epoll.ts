@@ -5,7 +5,7 @@
 // out as struct epoll_event[n] with a JS array of views over it, which epoll_wait fills in
 // place.
 import { binding } from './binding';
-import { checkArgc, invalidType } from './check';
+import { checkArgc, invalidType, isDetached } from './check';
 import {
   attachBytes, kArrayBuffer, NONE, restartOf, sigmaskArg, STRUCT_ARRAY_MAX, structMem, timespecBytes,
   type WaitOptions,
@@ -44,6 +44,13 @@ export class epoll_data {
 
   /** The data of the epoll_event whose memory is `bytes` (`view` over the same bytes). */
   constructor(view: DataView, bytes: Uint8Array) {
+    checkArgc('epoll_data', arguments.length, 2, ['view', 'bytes']);
+    if (!ArrayBuffer.isView(view) || !(view instanceof DataView) || isDetached(view.buffer) || view.byteLength < L.size) {
+      throw invalidType('epoll_data', 'view', `a DataView of at least ${L.size} bytes`, view);
+    }
+    if (!ArrayBuffer.isView(bytes) || !(bytes instanceof Uint8Array) || bytes.byteLength < L.size) {
+      throw invalidType('epoll_data', 'bytes', `a Uint8Array of at least ${L.size} bytes`, bytes);
+    }
     this.#view = view;
     this.#bytes = bytes;
   }
@@ -191,5 +198,5 @@ export function epoll_pwait2(epfd: number, events: EpollEventArray | epoll_event
   const mask = sigmaskArg('epoll_pwait2', sigmask);
   const restart = restartOf('epoll_pwait2', options);
   return nativePwait2(epfd, eventsBytes('epoll_pwait2', events), maxevents,
-    timespecBytes('epoll_pwait2', timeout), mask, restart);
+    timespecBytes('epoll_pwait2', 'timeout', timeout), mask, restart);
 }

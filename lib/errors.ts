@@ -1,6 +1,6 @@
 // ErrnoError: the one shape of every failed syscall (DESIGN.md "Errors").
 import { binding } from './binding';
-import { checkArgc, checkInt } from './check';
+import { checkArgc, checkFd, checkInt, invalidType } from './check';
 
 const names = new Map<number, string>();
 for (const [name, value] of Object.entries(binding.errnos)) {
@@ -41,6 +41,12 @@ export class ErrnoError extends Error {
   sent?: number;
 
   constructor(syscall: string, errno: number, code?: string, text?: string, fd?: number) {
+    checkArgc('ErrnoError', arguments.length, 2, ['syscall', 'errno', 'code', 'text', 'fd']);
+    if (typeof syscall !== 'string') throw invalidType('ErrnoError', 'syscall', 'a string', syscall);
+    checkInt('ErrnoError', 'errno', errno, 0, 2 ** 31 - 1);
+    if (code !== undefined && typeof code !== 'string') throw invalidType('ErrnoError', 'code', 'a string or undefined', code);
+    if (text !== undefined && typeof text !== 'string') throw invalidType('ErrnoError', 'text', 'a string or undefined', text);
+    if (fd !== undefined) checkFd('ErrnoError', 'fd', fd);
     const c = code ?? names.get(errno) ?? `E${errno}`;
     super(`${syscall}: ${c}, ${text ?? binding.strerror(errno)}`);
     this.code = c;

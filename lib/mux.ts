@@ -8,7 +8,7 @@
 // because checking a value for null costs the addon more than reading a buffer.
 import { binding } from './binding';
 import { checkInt, invalidType } from './check';
-import { Struct, timespec } from './struct';
+import { isTimespec, Struct, type timespec } from './struct';
 
 /** The trailing options of a wait (select, poll, epoll_wait and their p-variants). */
 export interface WaitOptions {
@@ -95,8 +95,8 @@ export function attachBytes<T>(items: T[], buf: Uint8Array): T[] & { readonly [k
 }
 
 /** @internal The memory of a timespec argument (null becomes NONE), type-checked. */
-export function timespecBytes(fn: string, ts: timespec | null | undefined): ArrayBuffer | Uint8Array {
+export function timespecBytes(fn: string, param: string, ts: timespec | null | undefined): ArrayBuffer | Uint8Array {
   if (ts === null || ts === undefined) return NONE;
-  if (!(ts instanceof timespec)) throw new TypeError(`${fn}: timeout must be a timespec or null`);
+  if (!isTimespec(ts)) throw invalidType(fn, param, 'a timespec or null', ts);
   return structMem(ts);
 }

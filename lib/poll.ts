@@ -159,7 +159,7 @@ export function ppoll(fds: PollfdArray | PollRequest[], nfds: number, tmo_p: tim
   checkArgc('ppoll', arguments.length, 3, ['fds', 'nfds', 'tmo_p', 'sigmask', 'options']);
   // Every argument that can run JS (the sigmask's getters, options) is read here, before
   // the addon takes any pointer (native/args.h, THE RULE).
-  const ts = timespecBytes('ppoll', tmo_p);
+  const ts = timespecBytes('ppoll', 'tmo_p', tmo_p);
   const mask = sigmaskArg('ppoll', sigmask);
   const restart = restartOf('ppoll', options);
   const buf = fds == null ? undefined : (fds as PollfdArray)[kArrayBuffer];

@@ -8,7 +8,7 @@ import { binding } from './binding';
 import { checkArgc, invalidType, outOfRange } from './check';
 import { FD_SETSIZE } from './constants';
 import { NONE, restartOf, sigmaskArg, STRUCT_ARRAY_MAX, structMem, timespecBytes, type WaitOptions } from './mux';
-import { checkInt, LE, Struct, timespec, timeval } from './struct';
+import { checkInt, isTimeval, LE, Struct, timespec, timeval } from './struct';
 
 const L = binding.layout.fd_set;
 // The addon's exports object is in V8's dictionary mode (too many properties), so reading
@@ -107,7 +107,7 @@ export function select(nfds: number, readfds: fd_set | null, writefds: fd_set | 
   }
   let tv: ArrayBuffer | Uint8Array = NONE;
   if (timeout !== null && timeout !== undefined) {
-    if (!(timeout instanceof timeval)) throw invalidType('select', 'timeout', 'a timeval or null', timeout);
+    if (!isTimeval(timeout)) throw invalidType('select', 'timeout', 'a timeval or null', timeout);
     tv = structMem(timeout);
   }
   const r = setBytes('select', 'readfds', readfds);
@@ -133,5 +133,5 @@ export function pselect(nfds: number, readfds: fd_set | null, writefds: fd_set |
   const mask = sigmaskArg('pselect', sigmask);
   const restart = restartOf('pselect', options);
   return nativePselect(nfds, setBytes('pselect', 'readfds', readfds), setBytes('pselect', 'writefds', writefds),
-    setBytes('pselect', 'exceptfds', exceptfds), timespecBytes('pselect', timeout), mask, restart);
+    setBytes('pselect', 'exceptfds', exceptfds), timespecBytes('pselect', 'timeout', timeout), mask, restart);
 }

@@ -33,6 +33,11 @@ export function receiverError(struct: string, member: string, o: unknown): TypeE
 
 /** Whether `o` is a constructed Struct (internal: sizeof, setsockopt, getsockopt). */
 export let isStruct: (o: unknown) => o is Struct;
+/** Whether `o` is a constructed timeval (internal: select's timeout; a brand, not instanceof,
+ * so a Proxy or a revoked Proxy is simply "not a timeval"). */
+export let isTimeval: (o: unknown) => o is timeval;
+/** Whether `o` is a constructed timespec (internal: the p-variants' timeouts). */
+export let isTimespec: (o: unknown) => o is timespec;
 
 /**
  * A C struct backed by one buffer laid out exactly as the kernel expects. `bytes` is what
@@ -106,6 +111,9 @@ const MAXW = (w: number) => (w === 4 ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER);
 export class timeval extends Struct {
   /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
   #brand: undefined;
+  static {
+    isTimeval = (o: unknown): o is timeval => typeof o === 'object' && o !== null && #brand in o;
+  }
   /** The receiver check of every accessor and method (see receiverError in struct.ts). */
   static #check(o: unknown, member: string): void {
     if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('timeval', member, o);
@@ -143,6 +151,9 @@ export class timeval extends Struct {
 export class timespec extends Struct {
   /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
   #brand: undefined;
+  static {
+    isTimespec = (o: unknown): o is timespec => typeof o === 'object' && o !== null && #brand in o;
+  }
   /** The receiver check of every accessor and method (see receiverError in struct.ts). */
   static #check(o: unknown, member: string): void {
     if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('timespec', member, o);

@@ -7,6 +7,7 @@ import {
   AF_INET, AF_INET6, epoll_create1, epoll_event, epoll_wait, FD_CLR, FD_ISSET, FD_SET, fd_set, FD_ZERO,
   inet_addr, inet_ntop, poll, pollfd, ppoll, pselect, read, recv, select, send, strerror, write,
 } from '../lib';
+import * as S from '../lib';
 import { binding } from '../lib/binding';
 import { describe as describeValue } from '../lib/check';
 import { kArrayBuffer, NONE } from '../lib/mux';
@@ -209,5 +210,39 @@ describe('struct accessors check their receiver', () => {
     expect(thrown(() => FD_SET(1, fake)).message).toBe('FD_SET: set must be an fd_set, got object');
     expect(thrown(() => FD_ZERO(fake)).code).toBe('ERR_INVALID_ARG_TYPE');
     expect(thrown(() => select(1, fake, null, null, null)).message).toBe('select: readfds must be an fd_set or null, got object');
+  });
+});
+
+describe('timeout arguments of the waits', () => {
+  it('select/pselect/ppoll/epoll_pwait2: a timeout of the wrong struct, a Proxy or a revoked Proxy is a coded TypeError naming the parameter', () => {
+    const [a, b] = unixPair();
+    const epfd = S.epoll_create1(0);
+    try {
+      const { proxy, revoke } = Proxy.revocable(new S.timespec(), {});
+      revoke();
+      const bad: unknown[] = [new S.timeval(), new Proxy(new S.timespec(), {}), proxy, {}, 0];
+      const set = new S.fd_set();
+      for (const t of bad) {
+        const calls: Array<[string, () => unknown]> = [
+          ['pselect: timeout', () => S.pselect(0, set, null, null, t as S.timespec)],
+          ['ppoll: tmo_p', () => S.ppoll(S.pollfd.array(1), 0, t as S.timespec)],
+          ['epoll_pwait2: timeout', () => S.epoll_pwait2(epfd, S.epoll_event.array(1), 1, t as S.timespec)],
+        ];
+        if (!(t instanceof S.timeval)) calls.push(['select: timeout', () => S.select(0, set, null, null, t as S.timeval)]);
+        for (const [what, call] of calls) {
+          let err: unknown;
+          try {
+            call();
+          } catch (e) {
+            err = e;
+          }
+          expect(err, what).toBeInstanceOf(TypeError);
+          expect((err as { code?: string }).code, what).toBe('ERR_INVALID_ARG_TYPE');
+          expect((err as Error).message.startsWith(`${what} must be a`), what).toBe(true);
+        }
+      }
+    } finally {
+      closeAll([a, b, epfd]);
+    }
   });
 });

@@ -62,73 +62,7 @@ const has = (args: R[], test: (r: R) => boolean) => args.some(test);
 const TIMEOUT_ARG: Record<string, number> = { select: 4, pselect: 4, ppoll: 2, epoll_pwait2: 3 };
 const IO = ['send', 'recv', 'trySend', 'tryRecv', 'read', 'write', 'tryRead', 'tryWrite', 'sendto', 'recvfrom', 'trySendto',
   'tryRecvfrom', 'sendAll', 'recvAsync', 'sendAsync', 'sendAllAsync'];
-const KNOWN: Known[] = [
-  {
-    fns: ['ppoll', 'pselect', 'epoll_pwait', 'epoll_pwait2'],
-    problem: /detached during the call/,
-    why: 'defect 1: sigmask is read with napi_get_element after the pointers are taken; a getter that ' +
-      'detaches the events/pollfd/fd_set buffer makes the kernel write freed memory (skipped: it can crash the run)',
-    skip: (args) => has(args, (r) => r.k === 'sigmask' && (r.form === 'detach' || r.form === 'protoGetter')),
-  },
-  {
-    fns: ['ppoll', 'pselect', 'epoll_pwait', 'epoll_pwait2'],
-    problem: /$^/,
-    why: 'defect 1 (same code): a sigmask element getter that throws makes napi_get_element fail, and ' +
-      'native/wait.h GetSigmask then reads the uninitialised napi_value: SIGSEGV (skipped: it kills the run)',
-    skip: (args) => has(args, (r) => r.k === 'sigmask' && r.form === 'getter'),
-  },
-  {
-    fns: ['select', 'pselect', 'ppoll', 'epoll_pwait2'],
-    problem: /blocked/,
-    why: 'defect 1 (same class): an options getter (or a poll entry getter) that detaches the timeout struct ' +
-      'after the wrapper took its buffer turns it into an empty buffer, which the addon reads as NULL: the wait ' +
-      'blocks forever (skipped: with { restart: true } nothing can interrupt it)',
-    skip: (args, fn) => has(args, (r) => (r.k === 'opts' || r.k === 'pollfds') && r.form === 'detach' && r.target === TIMEOUT_ARG[fn]),
-  },
-  {
-    fns: ['pollfd.array', 'epoll_event.array'],
-    problem: /$^/,
-    why: 'defect 7: n = 1e8 makes 1e8 objects and aborts the process with a V8 heap OOM (skipped: it would kill the run)',
-    skip: ([n]) => isNum(n, (v) => v >= 2 ** 20 && v < 2 ** 28),
-  },
-  { fns: ['socketpair'], problem: /leaked fd/, why: 'defect 6: a frozen/Proxy/throwing-setter sv leaks both new fds' },
-  { fns: IO, problem: /accepted a detached buffer/, why: 'defect 5: a DataView/ArrayBuffer over a detached buffer reads as 0 bytes' },
-  {
-    fns: ['errnoName', 'strerror', 'sendAll', 'sendAllAsync', 'sendto', 'trySendto', 'recvfrom', 'tryRecvfrom', 'ErrnoError', 'epoll_data', 'sockaddr_in', 'sockaddr_in6', 'sockaddr_un', 'Struct',
-      'Sockaddr', 'in_addr', 'in6_addr', 'pollfd', 'epoll_event', 'linger', 'timeval', 'timespec', 'pselect', 'ppoll',
-      'select', 'poll', 'epoll_wait', 'epoll_pwait', 'epoll_pwait2'],
-    problem: /accepted (sym|fn|revoked|a detached buffer)/,
-    why: 'defect 4: helpers, struct constructors and wait options that check nothing',
-  },
-  {
-    fns: ['FD_CLR', 'FD_ISSET', 'FD_SET', 'FD_ZERO', 'Sockaddr', 'Struct', 'accept', 'accept4', 'accept4Async', 'acceptAsync',
-      'bind', 'connect', 'connectAsync', 'epollWaitAsync', 'epoll_ctl', 'epoll_event', 'epoll_event.array', 'epoll_pwait',
-      'epoll_pwait2', 'epoll_wait', 'getpeername', 'getsockname', 'getsockopt', 'in6_addr', 'in_addr', 'inet_ntop',
-      'inet_pton', 'linger', 'parseAddress', 'poll', 'pollfd', 'pollfd.array', 'ppoll', 'pselect', 'readable', 'recvAsync',
-      'recvfrom', 'select', 'sendAll', 'sendAllAsync', 'sendAsync', 'sendto', 'sockaddr_in', 'sockaddr_in6', 'sockaddr_un',
-      'socketpair', 'timespec', 'timeval', 'tryAccept', 'tryAccept4', 'tryConnect', 'tryRecvfrom', 'trySendto', 'writable',
-      'setsockopt', 'fd_set', 'ErrnoError', 'epoll_data', 'socklen_t', 'sizeof'],
-    problem: /without an allowed code/,
-    why: 'defect 8: TypeScript-side errors without a code (and engine errors from missing arguments)',
-  },
-  {
-    fns: /./,
-    problem: /Cannot perform 'IsArray' on a proxy that has been revoked/,
-    why: 'defect 8 (check layer): lib/check.ts describe() calls Array.isArray, which throws on a revoked Proxy, ' +
-      'so every TypeScript check given one throws an engine TypeError without a code',
-  },
-  {
-    fns: /^(?!.*\.prototype\.)/,
-    problem: /extra argument/,
-    why: 'defect 8: extra arguments are ignored instead of ERR_TOO_MANY_ARGS',
-  },
-  {
-    fns: /\.prototype\./,
-    problem: /foreign receiver|without an allowed code/,
-    why: 'defect 9: struct accessors do not check their receiver',
-  },
-];
-
+const KNOWN: Known[] = [];
 // ---------------------------------------------------------------------------------------
 
 type AnyFn = (...a: unknown[]) => unknown;
@@ -314,7 +248,7 @@ function acceptedWhatItMustReject(spec: Spec, recipes: R[]): string[] {
   const out: string[] = [];
   const n = spec.params.length;
   recipes.slice(0, n).forEach((r, i) => {
-    if (neverValid(r)) out.push(`accepted ${r.k === 'junk' ? r.j : 'a detached buffer'} as argument ${i + 1}`);
+    if (!spec.anyValue && neverValid(r)) out.push(`accepted ${r.k === 'junk' ? r.j : 'a detached buffer'} as argument ${i + 1}`);
   });
   if (recipes.length > n) out.push(`accepted ${recipes.length - n} extra argument(s) (takes at most ${n})`);
   return out;

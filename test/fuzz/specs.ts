@@ -35,6 +35,8 @@ export interface Spec {
   async?: boolean;
   /** A class: called with `new`. */
   ctor?: boolean;
+  /** Parameters typed `unknown` (a predicate such as isEINTR): any value is valid there. */
+  anyValue?: boolean;
 }
 
 const mix = (own: fc.Arbitrary<R>, ...more: Array<fc.Arbitrary<R>>): Param => ({
@@ -91,6 +93,7 @@ export const SPECS: Record<string, Spec> = {
   // errors.ts
   ErrnoError: { ctor: true, params: [STR, N(1, 11, 104), STR, STR, FD] },
   errnoName: { params: [N(1, 11, 104, 133, 4096)] },
+  isEINTR: { params: [mix(junkArb)], anyValue: true },
   strerror: { params: [N(1, 11, 104, 133, 4096)] },
   // struct.ts
   Struct: { ctor: true, params: [N(4, 16), mix(bufArb)] },
