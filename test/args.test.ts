@@ -228,7 +228,7 @@ describe('timeout arguments of the waits', () => {
           ['ppoll: tmo_p', () => S.ppoll(S.pollfd.array(1), 0, t as S.timespec)],
           ['epoll_pwait2: timeout', () => S.epoll_pwait2(epfd, S.epoll_event.array(1), 1, t as S.timespec)],
         ];
-        if (!(t instanceof S.timeval)) calls.push(['select: timeout', () => S.select(0, set, null, null, t as S.timeval)]);
+        if (t !== bad[0]) calls.push(['select: timeout', () => S.select(0, set, null, null, t as S.timeval)]);
         for (const [what, call] of calls) {
           let err: unknown;
           try {
