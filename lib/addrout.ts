@@ -40,3 +40,14 @@ export function addrOutEnd(addr: Sockaddr, addrlen: Addrlen | null | undefined, 
   if (n < cap) addr.bytes.fill(0, n, cap);
   if (addrlen instanceof socklen_t) addrlen.value = n;
 }
+
+/**
+ * C's NULL address: with no `addr`, the length pointer must be NULL too (accept, recvfrom).
+ * A value there is a mistake the C compiler would let through and the kernel would ignore;
+ * sockfd names it instead.
+ */
+export function noAddrlen(fn: string, addrlen: unknown): void {
+  if (addrlen !== undefined && addrlen !== null) {
+    throw invalidType(fn, 'addrlen', 'null or undefined when addr is null', addrlen);
+  }
+}

@@ -52,7 +52,7 @@ import {
 } from './constants';
 import { epoll_wait, type EpollEventArray, type epoll_event } from './epoll';
 import { ErrnoError } from './errors';
-import { addrOutBegin } from './addrout';
+import { addrOutBegin, noAddrlen } from './addrout';
 import { Sockaddr, type Addrlen } from './sockaddr';
 import { tryAccept4, tryConnect } from './socket';
 import { fcntl, getsockopt } from './sockopt';
@@ -521,6 +521,8 @@ function acceptAsyncImpl(
   if (addr !== undefined && addr !== null) {
     if (!(addr instanceof Sockaddr)) throw invalidType(fn, 'addr', SOCKADDR, addr);
     addrOutBegin(fn, addr, addrlen);
+  } else {
+    noAddrlen(fn, addrlen);
   }
   checkInt(fn, 'flags', flags, INT32_MIN, UINT32_MAX);
   const o = readOptions(fn, options);

@@ -57,6 +57,14 @@ export function invalidType(fn: string, param: string, what: string, v: unknown)
   return coded(new TypeError(`${fn}: ${param} must be ${what}, got ${describe(v)}`), 'ERR_INVALID_ARG_TYPE');
 }
 
+/**
+ * TypeError ERR_ILLEGAL_CONSTRUCTOR (Node's code for `new` on a class that cannot be
+ * constructed directly): the abstract Struct and Sockaddr bases.
+ */
+export function illegalConstructor(name: string): TypeError & CodedError {
+  return coded(new TypeError(`${name}: an abstract base class; construct a concrete struct`), 'ERR_ILLEGAL_CONSTRUCTOR');
+}
+
 /** RangeError ERR_OUT_OF_RANGE with the message "fn: text". */
 export function outOfRange(fn: string, text: string): RangeError & CodedError {
   return coded(new RangeError(`${fn}: ${text}`), 'ERR_OUT_OF_RANGE');

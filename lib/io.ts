@@ -5,7 +5,7 @@
 // extension to C's argument list: the call uses buf[offset, offset + len).
 import { binding, type Bytes } from './binding';
 import { ErrnoError } from './errors';
-import { addrOutBegin, addrOutEnd } from './addrout';
+import { addrOutBegin, addrOutEnd, noAddrlen } from './addrout';
 import { checkArgc, checkBytes, checkFd, checkFlags, invalidType } from './check';
 import { type Addrlen, Sockaddr, isSockaddr } from './sockaddr';
 
@@ -63,7 +63,10 @@ function recvfromInto(call: RecvfromCall, argc: number, fd: number, buf: Bytes, 
   checkArgc('recvfrom', argc, 4, RECVFROM_PARAMS);
   checkFd('recvfrom', 'fd', fd);
   const a = optAddr('recvfrom', 'src_addr', src_addr);
-  if (a === null) return call(fd, buf, len, flags, null, null, offset);
+  if (a === null) {
+    noAddrlen('recvfrom', addrlen);
+    return call(fd, buf, len, flags, null, null, offset);
+  }
   const cap = addrOutBegin('recvfrom', a, addrlen);
   const r = call(fd, buf, len, flags, a.bytes, a.addrlenBox, offset);
   if (r >= 0) addrOutEnd(a, addrlen, cap);

@@ -52,6 +52,7 @@ export class pollfd extends Struct {
    * pollfd.array(n) to build the array poll() takes.
    */
   constructor(bytes?: Uint8Array) {
+    checkArgc('pollfd', arguments.length, 0, ['bytes']);
     super(L.size, bytes);
   }
 
@@ -120,6 +121,13 @@ function pollPlain(fn: string, fds: readonly PollRequest[], nfds: number,
     if (typeof e !== 'object' || e === null) throw invalidType(fn, `fds[${i}]`, 'an object { fd, events }', e);
     dv.setInt32(i * L.size + L.fd, checkInt(fn, `fds[${i}].fd`, e.fd, -0x80000000, 0x7fffffff), LE);
     dv.setUint16(i * L.size + L.events, checkInt(fn, `fds[${i}].events`, e.events, 0, 0xffff), LE);
+    // revents is the out-parameter: clear it now (the kernel sets every entry's), so an entry
+    // that cannot take it (frozen, a throwing setter) fails before the wait, not after.
+    try {
+      e.revents = 0;
+    } catch {
+      throw invalidType(fn, `fds[${i}]`, 'an object whose revents can be set', e);
+    }
   }
   const r = call(ab);
   for (let i = 0; i < nfds; i++) fds[i].revents = dv.getUint16(i * L.size + L.revents, LE);

@@ -3,7 +3,7 @@
 // order helpers and the friendly parseAddress / toString beside them.
 import { binding } from './binding';
 import { AF_INET, AF_INET6, AF_UNIX } from './constants';
-import { checkArgc, checkInt, invalidType, outOfRange } from './check';
+import { checkArgc, checkInt, illegalConstructor, invalidType, outOfRange } from './check';
 import { LE, Struct, receiverError } from './struct';
 
 const IN = binding.layout.sockaddr_in;
@@ -121,7 +121,8 @@ export abstract class Sockaddr extends Struct {
 
   protected constructor(size: number, bytes?: Uint8Array, addrlenBox?: Uint32Array) {
     const name = new.target.name;
-    if (addrlenBox !== undefined && !(addrlenBox instanceof Uint32Array && addrlenBox.length >= 1)) {
+    if (new.target === Sockaddr) throw illegalConstructor('Sockaddr');
+    if (addrlenBox !== undefined && !(ArrayBuffer.isView(addrlenBox) && addrlenBox instanceof Uint32Array && addrlenBox.length >= 1)) {
       throw invalidType(name, 'addrlenBox', 'a Uint32Array of length >= 1', addrlenBox);
     }
     super(size, bytes);

@@ -9,7 +9,7 @@
 import { binding } from './binding';
 import { checkArgc, checkFd, checkFlags, invalidType } from './check';
 import { ErrnoError } from './errors';
-import { addrOutBegin, addrOutEnd } from './addrout';
+import { addrOutBegin, addrOutEnd, noAddrlen } from './addrout';
 import { type Addrlen, Sockaddr, isSockaddr, ntohs, sockaddr_in, sockaddr_in6 } from './sockaddr';
 
 const ADDR = 'a sockaddr struct (sockaddr_in, sockaddr_in6, sockaddr_un, sockaddr_storage)';
@@ -122,7 +122,10 @@ export function accept(fd: number, addr?: Sockaddr | null, addrlen?: Addrlen | n
   checkArgc('accept', arguments.length, 1, ADDR_PARAMS);
   checkFd('accept', 'fd', fd);
   const a = optAddrArg('accept', addr);
-  if (a === null) return binding.accept(fd, null, null);
+  if (a === null) {
+    noAddrlen('accept', addrlen);
+    return binding.accept(fd, null, null);
+  }
   const cap = addrOutBegin('accept', a, addrlen);
   return acceptEnd(binding.accept(fd, a.bytes, a.addrlenBox), a, addrlen, cap);
 }
@@ -133,7 +136,10 @@ export function accept4(fd: number, addr: Sockaddr | null | undefined, addrlen: 
   checkFd('accept4', 'fd', fd);
   const a = optAddrArg('accept4', addr);
   checkFlags('accept4', 'flags', flags);
-  if (a === null) return binding.accept4(fd, null, null, flags);
+  if (a === null) {
+    noAddrlen('accept4', addrlen);
+    return binding.accept4(fd, null, null, flags);
+  }
   const cap = addrOutBegin('accept4', a, addrlen);
   return acceptEnd(binding.accept4(fd, a.bytes, a.addrlenBox, flags), a, addrlen, cap);
 }
@@ -143,7 +149,10 @@ export function tryAccept(fd: number, addr?: Sockaddr | null, addrlen?: Addrlen 
   checkArgc('accept', arguments.length, 1, ADDR_PARAMS);
   checkFd('accept', 'fd', fd);
   const a = optAddrArg('accept', addr);
-  if (a === null) return binding.tryAccept(fd, null, null);
+  if (a === null) {
+    noAddrlen('accept', addrlen);
+    return binding.tryAccept(fd, null, null);
+  }
   const cap = addrOutBegin('accept', a, addrlen);
   return acceptEnd(binding.tryAccept(fd, a.bytes, a.addrlenBox), a, addrlen, cap);
 }
@@ -154,7 +163,10 @@ export function tryAccept4(fd: number, addr: Sockaddr | null | undefined, addrle
   checkFd('accept4', 'fd', fd);
   const a = optAddrArg('accept4', addr);
   checkFlags('accept4', 'flags', flags);
-  if (a === null) return binding.tryAccept4(fd, null, null, flags);
+  if (a === null) {
+    noAddrlen('accept4', addrlen);
+    return binding.tryAccept4(fd, null, null, flags);
+  }
   const cap = addrOutBegin('accept4', a, addrlen);
   return acceptEnd(binding.tryAccept4(fd, a.bytes, a.addrlenBox, flags), a, addrlen, cap);
 }

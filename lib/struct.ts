@@ -3,7 +3,7 @@
 // linger (SO_LINGER). Layouts come from the addon (native/sockaddr.cc).
 import { binding } from './binding';
 import { endianness } from 'node:os';
-import { checkArgc, checkInt, detached, invalidType, isDetached, outOfRange } from './check';
+import { checkArgc, checkInt, detached, illegalConstructor, invalidType, isDetached, outOfRange } from './check';
 
 /** True on little-endian hosts: C's native byte order, used for every non-network field. */
 export const LE = endianness() === 'LE';
@@ -56,9 +56,11 @@ export abstract class Struct {
   /** Allocates `size` zeroed bytes, or views `bytes` (which must hold at least `size`). */
   protected constructor(size: number, bytes?: Uint8Array) {
     const name = new.target.name;
+    // Struct (and Sockaddr) are abstract: only a concrete struct knows its size.
+    if (new.target === Struct) throw illegalConstructor('Struct');
     if (bytes === undefined) {
       bytes = new Uint8Array(size);
-    } else if (!(bytes instanceof Uint8Array)) {
+    } else if (!ArrayBuffer.isView(bytes) || !(bytes instanceof Uint8Array)) {
       throw invalidType(name, 'bytes', 'a Uint8Array', bytes);
     } else if (bytes.byteLength < size) {
       if (isDetached(bytes.buffer)) throw detached(name, 'bytes');
@@ -125,6 +127,10 @@ export class timeval extends Struct {
     if (bytes === undefined) {
       this.tv_sec = tv_sec;
       this.tv_usec = tv_usec;
+    } else {
+      // A view over existing memory keeps its bytes; the field arguments are still checked.
+      checkInt('timeval', 'tv_sec', tv_sec, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      checkInt('timeval', 'tv_usec', tv_usec, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     }
   }
   /** Seconds. */
@@ -165,6 +171,10 @@ export class timespec extends Struct {
     if (bytes === undefined) {
       this.tv_sec = tv_sec;
       this.tv_nsec = tv_nsec;
+    } else {
+      // A view over existing memory keeps its bytes; the field arguments are still checked.
+      checkInt('timespec', 'tv_sec', tv_sec, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      checkInt('timespec', 'tv_nsec', tv_nsec, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     }
   }
   /** Seconds. */
@@ -202,6 +212,10 @@ export class linger extends Struct {
     if (bytes === undefined) {
       this.l_onoff = l_onoff;
       this.l_linger = l_linger;
+    } else {
+      // A view over existing memory keeps its bytes; the field arguments are still checked.
+      checkInt('linger', 'l_onoff', l_onoff, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      checkInt('linger', 'l_linger', l_linger, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     }
   }
   /** Nonzero: linger on close. */

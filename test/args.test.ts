@@ -246,3 +246,60 @@ describe('timeout arguments of the waits', () => {
     }
   });
 });
+
+describe('fuzz findings', () => {
+  const coded = (fn: () => unknown, cls: ErrorConstructor, code: string, msg: RegExp) => {
+    let err: unknown;
+    try {
+      fn();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(cls);
+    expect((err as { code?: string }).code).toBe(code);
+    expect((err as Error).message).toMatch(msg);
+  };
+
+  it('Struct and Sockaddr are abstract: new on them is ERR_ILLEGAL_CONSTRUCTOR, never an engine RangeError', () => {
+    const Abstract = S.Struct as unknown as new (...a: unknown[]) => unknown;
+    const AbstractAddr = S.Sockaddr as unknown as new (...a: unknown[]) => unknown;
+    coded(() => new Abstract(-3), TypeError, 'ERR_ILLEGAL_CONSTRUCTOR', /^Struct: an abstract base class/);
+    coded(() => new Abstract(2 ** 31), TypeError, 'ERR_ILLEGAL_CONSTRUCTOR', /^Struct: /);
+    coded(() => new AbstractAddr(Infinity), TypeError, 'ERR_ILLEGAL_CONSTRUCTOR', /^Sockaddr: /);
+  });
+
+  it('timeval/timespec/linger over existing bytes still check their field arguments', () => {
+    const bytes = new Uint8Array(64);
+    coded(() => new S.timeval(Symbol() as unknown as number, 0, bytes), TypeError, 'ERR_INVALID_ARG_TYPE', /^timeval: tv_sec must be an integer/);
+    coded(() => new S.timespec(0, 0.5, bytes), RangeError, 'ERR_OUT_OF_RANGE', /^timespec: tv_nsec must be an integer/);
+    coded(() => new S.linger(0, 'x' as unknown as number, bytes), TypeError, 'ERR_INVALID_ARG_TYPE', /^linger: l_linger/);
+    expect(bytes.every((b) => b === 0)).toBe(true);
+  });
+
+  it('poll on a plain array: an entry whose revents cannot be set fails before the wait', () => {
+    const [a, b] = unixPair();
+    try {
+      S.send(a, new Uint8Array([1]));
+      const entry = Object.freeze({ fd: b, events: S.POLLIN, revents: 0 });
+      coded(() => S.poll([entry], 1, 0), TypeError, 'ERR_INVALID_ARG_TYPE', /^poll: fds\[0\] must be an object whose revents can be set/);
+      // nothing was consumed, and a writable entry works
+      const ok = { fd: b, events: S.POLLIN, revents: 0 };
+      expect(S.poll([ok], 1, 0)).toBe(1);
+      expect(ok.revents & S.POLLIN).toBe(S.POLLIN);
+    } finally {
+      closeAll([a, b]);
+    }
+  });
+
+  it('accept/recvfrom with no addr: an addrlen given anyway is a TypeError before the call', () => {
+    const [a, b] = unixPair();
+    try {
+      S.send(a, new Uint8Array([7]));
+      coded(() => S.recvfrom(b, new Uint8Array(4), 4, 0, null, new DataView(new ArrayBuffer(4)) as never), TypeError, 'ERR_INVALID_ARG_TYPE', /^recvfrom: addrlen must be null or undefined when addr is null/);
+      coded(() => S.tryAccept(a, null, new S.socklen_t(16)), TypeError, 'ERR_INVALID_ARG_TYPE', /^accept: addrlen must be null/);
+      expect(S.recv(b, new Uint8Array(4), 4, S.MSG_DONTWAIT)).toBe(1); // the byte is still there
+    } finally {
+      closeAll([a, b]);
+    }
+  });
+});
