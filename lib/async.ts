@@ -228,7 +228,7 @@ const DEFAULTS: Options = Object.freeze({ ref: true });
 /** Reads and checks AsyncWaitOptions; throws TypeError/RangeError naming `fn`. */
 function readOptions(fn: string, options: AsyncWaitOptions | undefined): Options {
   if (options === undefined || options === null) return DEFAULTS;
-  if (typeof options !== 'object') throw invalidType(fn, 'options', 'an object', options);
+  if (typeof options !== 'object' || ArrayBuffer.isView(options)) throw invalidType(fn, 'options', 'an object', options);
   const { signal, timeout, ref = true } = options;
   if (timeout !== undefined) {
     if (typeof timeout !== 'number') throw invalidType(fn, 'options.timeout', 'a number', timeout);

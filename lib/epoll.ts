@@ -98,6 +98,7 @@ export class epoll_event extends Struct {
 
   /** A standalone epoll_event, or (with `bytes`) a view over one entry of a shared array. */
   constructor(bytes?: Uint8Array) {
+    checkArgc('epoll_event', arguments.length, 0, ['bytes']);
     super(L.size, bytes);
     this.data = new epoll_data(this.view, this.bytes);
   }

@@ -35,7 +35,7 @@ export const STRUCT_ARRAY_MAX = 1 << 20;
  */
 export function restartOf(fn: string, options: WaitOptions | undefined): boolean {
   if (options === undefined || options === null) return false;
-  if (typeof options !== 'object') throw invalidType(fn, 'options', 'an object', options);
+  if (typeof options !== 'object' || ArrayBuffer.isView(options)) throw invalidType(fn, 'options', 'an object', options);
   return options.restart === true;
 }
 

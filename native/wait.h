@@ -49,12 +49,16 @@ class TsDeadline {
   TsDeadline(const void* ts, bool restart) : forever_(ts == nullptr) {
     if (ts == nullptr) return;
     memcpy(&ts_, ts, sizeof ts_);
-    if (restart)
+    // A timeout of more than ~31 years cannot be told from its remainder, and nanoseconds
+    // past now would overflow int64 for tv_sec above ~9.2e9: such a wait restarts with the
+    // same timespec instead of a recomputed one.
+    huge_ = ts_.tv_sec > kHugeSec;
+    if (restart && !huge_)
       end_ns_ = MonotonicNs() + static_cast<int64_t>(ts_.tv_sec) * 1000000000 + ts_.tv_nsec;
   }
   timespec* ptr() { return forever_ ? nullptr : &ts_; }
   void Advance() {
-    if (forever_) return;
+    if (forever_ || huge_) return;
     int64_t left = end_ns_ - MonotonicNs();
     if (left < 0) left = 0;
     ts_.tv_sec = static_cast<time_t>(left / 1000000000);
@@ -62,7 +66,9 @@ class TsDeadline {
   }
 
  private:
+  static constexpr time_t kHugeSec = 1000000000;
   bool forever_;
+  bool huge_ = false;
   timespec ts_{};
   int64_t end_ns_ = 0;
 };

@@ -19,6 +19,13 @@
 // (statuses kGone / kChanged below). The next wait on that number makes a fresh watcher
 // for the file the number opens now. One fstat per arm and per wake-up is the price.
 //
+// dev + ino is no identity for anonymous-inode files: every epoll fd, eventfd, timerfd and
+// signalfd shares one inode of the anon_inodefs. For those, once libuv's registration
+// exists, the check asks the kernel instead: epoll_ctl(EPOLL_CTL_MOD) on libuv's own epoll
+// fd (uv_backend_fd) with exactly the events and data libuv registered finds the entry
+// only if the number still opens the registered file (the kernel keys an entry by file
+// and number), so ENOENT means "closed and reused", and the MOD itself changes nothing.
+//
 // Residual window (documented in docs/api.md): another thread that closes the fd between
 // the pre-poll check and libuv's epoll_ctl (microseconds) can still race libuv; and a
 // file kept open by a dup elsewhere keeps its epoll registration (epoll(7), Q6).
@@ -52,7 +59,11 @@
 // loop running until the hook reports that every handle's close callback has run, so the
 // worker's uv_loop_close never sees an open handle and nothing is touched after free.
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <algorithm>
@@ -84,6 +95,7 @@ struct Watcher {
   int fd;
   dev_t dev;         // identity of the file the watcher was made for
   ino_t ino;
+  bool anon = false;  // an anonymous inode (epoll, eventfd, ...): dev + ino is shared
   int started = 0;   // events uv_poll_start was last called with; 0 = stopped
   int want = 0;      // events some waiter wants; 0 = idle
   bool closing = false;
@@ -118,6 +130,33 @@ int Identity(int fd, dev_t dev, ino_t ino) {
   struct stat st;
   if (fstat(fd, &st) != 0) return kGone;
   return st.st_dev == dev && st.st_ino == ino ? 0 : kChanged;
+}
+
+// The device of the anonymous-inode filesystem, read once from an eventfd of our own.
+dev_t AnonDev() {
+  static const dev_t dev = [] {
+    dev_t d = 0;
+    int fd = eventfd(0, EFD_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0) d = st.st_dev;
+    if (fd >= 0) close(fd);
+    return d;
+  }();
+  return dev;
+}
+
+// Identity, and for an anonymous inode whose registration libuv has made (`registered`),
+// the kernel's own answer: see "dev + ino is no identity" at the top.
+int Check(Watcher* w, bool registered) {
+  int id = Identity(w->fd, w->dev, w->ino);
+  if (id != 0 || !w->anon || !registered || w->started == 0) return id;
+  epoll_event ev{};
+  // What libuv's uv__io_poll registers for a uv_poll: its pevents (POLLIN/POLLOUT, the
+  // same bits as EPOLLIN/EPOLLOUT) and data.fd.
+  ev.events = ((w->started & UV_READABLE) ? POLLIN : 0) | ((w->started & UV_WRITABLE) ? POLLOUT : 0);
+  ev.data.fd = w->fd;
+  if (epoll_ctl(uv_backend_fd(w->reg->loop), EPOLL_CTL_MOD, w->fd, &ev) == 0) return 0;
+  return errno == EBADF ? kGone : kChanged;
 }
 
 void HandleClosed(Registry* reg) {
@@ -214,7 +253,7 @@ void OnPoll(uv_poll_t* h, int status, int events) {
   if (w->closing || reg->tearing_down) return;
   w->start_pending = false;  // the registration exists: it just reported
   // Before any waiter runs a syscall on this number: is it still our file?
-  int id = Identity(w->fd, w->dev, w->ino);
+  int id = Check(w, true);
   if (id != 0) {
     Retire(reg, w, id, true);
     return;
@@ -275,7 +314,7 @@ void OnSweep(uv_timer_t* t) {
   for (auto& kv : reg->fds) {
     Watcher* w = kv.second;
     if (w->want == 0) continue;
-    int id = Identity(w->fd, w->dev, w->ino);
+    int id = Check(w, !w->start_pending);
     if (id != 0)
       stale.emplace_back(w, id);
     else
@@ -323,7 +362,8 @@ napi_value Watch(napi_env env, napi_callback_info info) {
     if (w != nullptr) Retire(reg, w, kGone, false);
     return ThrowErrno(env, "fstat", err, fd);
   }
-  if (w != nullptr && (st.st_dev != w->dev || st.st_ino != w->ino)) {
+  if (w != nullptr && (st.st_dev != w->dev || st.st_ino != w->ino ||
+                       (w->anon && Check(w, !w->start_pending) != 0))) {
     Retire(reg, w, kChanged, false);
     w = nullptr;
   }
@@ -338,6 +378,7 @@ napi_value Watch(napi_env env, napi_callback_info info) {
     w->fd = fd;
     w->dev = st.st_dev;
     w->ino = st.st_ino;
+    w->anon = st.st_dev == AnonDev();
     int r = uv_poll_init(reg->loop, &w->handle, fd);
     if (r < 0) {
       // EEXIST: another handle of this loop (a net.Socket, say) watches the number.

@@ -405,6 +405,60 @@ test('sendAllAsync: a timeout after a partial send rejects with ETIMEDOUT carryi
   expect(got).toBe(err.sent);
 });
 
+test('an epoll fd closed by fs.closeSync and reused by ANOTHER epoll fd (same anon inode, same dev+ino): the old waiter is canceled, the new epoll is watched', async () => {
+  const [a, b] = pair();
+  const ep1 = epoll_create1(0);
+  const p = epollWaitAsync(ep1, epoll_event.array(1), 1, -1).catch((e: unknown) => e as Error);
+  await tick();
+  closeSync(ep1);
+  const ep2 = epoll_create1(0); // takes ep1's number: fstat cannot tell the two apart
+  try {
+    expect(ep2).toBe(ep1);
+    const err = await within(p, 2000); // the 500 ms sweep asks the kernel, not fstat
+    expect(err).toBeInstanceOf(ErrnoError);
+    expect((err as ErrnoError).code).toBe('ECANCELED');
+    expect((err as ErrnoError).message).toMatch(/now refers to another file/);
+    const ev = new epoll_event();
+    ev.events = EPOLLIN;
+    ev.data.fd = a;
+    epoll_ctl(ep2, EPOLL_CTL_ADD, a, ev);
+    const events = epoll_event.array(1);
+    const q = epollWaitAsync(ep2, events, 1, 2000);
+    await tick();
+    send(b, Buffer.from('x'));
+    expect(await within(q, 2000)).toBe(1);
+    expect(events[0].data.fd).toBe(a);
+  } finally {
+    close(ep2);
+  }
+});
+
+test('a new wait on an epoll fd number closed and reused by another epoll fd replaces the watcher at once (no sweep needed)', async () => {
+  const ep1 = epoll_create1(0);
+  const old = readable(ep1).catch((e: unknown) => e as Error); // pending: the watcher is registered
+  await tick();
+  await tick();
+  closeSync(ep1);
+  const ep2 = epoll_create1(0);
+  const [a, b] = pair();
+  try {
+    expect(ep2).toBe(ep1);
+    const ev = new epoll_event();
+    ev.events = EPOLLIN;
+    ev.data.fd = a;
+    epoll_ctl(ep2, EPOLL_CTL_ADD, a, ev);
+    const t0 = performance.now();
+    const r = readable(ep2, { timeout: 2000 }).then(() => 'ready', (e: unknown) => e as Error);
+    const err = await within(old, 2000);
+    expect((err as ErrnoError).code).toBe('ECANCELED');
+    expect(performance.now() - t0).toBeLessThan(400); // the arm found it, not the 500 ms sweep
+    send(b, Buffer.from('y'));
+    expect(await within(r, 2000)).toBe('ready');
+  } finally {
+    close(ep2);
+  }
+});
+
 test('epollWaitAsync on an epoll fd closed by fs.closeSync and reused rejects with ECANCELED', async () => {
   const [a] = pair();
   const epfd = epoll_create1(0);

@@ -213,6 +213,30 @@ describe('poll', () => {
     expect(r.stdout).toMatch(/handled [1-9]/);
   });
 
+  it('ppoll: { restart: true } with a timespec past int64 nanoseconds (tv_sec 2**40) keeps waiting through signals', async () => {
+    const hook = signalAfter('waiting', 'SIGUSR2', ['returned']);
+    const r = await runChild(`
+      process.on('SIGUSR2', () => {});
+      const sv = new Int32Array(2);
+      sockfd.socketpair(sockfd.AF_UNIX, sockfd.SOCK_STREAM, 0, sv);
+      const fds = sockfd.pollfd.array(1);
+      fds[0].fd = sv[0]; fds[0].events = sockfd.POLLIN;
+      console.log('waiting');
+      const n = sockfd.ppoll(fds, 1, new sockfd.timespec(2 ** 40, 0), null, { restart: true });
+      console.log('returned', n);
+    `, {
+      onLine: (line, child) => {
+        hook(line, child);
+        if (line === 'waiting') setTimeout(() => child.kill('SIGKILL'), 1200);
+      },
+    });
+    // Still waiting after ~8 signals when it is killed; the old deadline overflowed and the
+    // first restart waited 0 ns.
+    expect(r.stdout).toContain('waiting');
+    expect(r.stdout).not.toContain('returned');
+    expect(r.signal).toBe('SIGKILL');
+  });
+
   it('poll: without { restart }, a signal during poll(-1) throws EINTR so the JS handler runs', async () => {
     const r = await runChild(`
       let got = false;
