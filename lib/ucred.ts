@@ -16,15 +16,20 @@ export class ucred extends Struct {
   static #check(o: unknown, member: string): void {
     if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('ucred', member, o);
   }
-  /** A ucred with the given fields (zero by default); or a view over `bytes`. */
-  constructor(pid = 0, uid = 0, gid = 0, bytes?: Uint8Array) {
+  /**
+   * A zeroed ucred, or a view over `bytes`; each field given is checked and written (into
+   * `bytes` too: `new ucred(undefined, undefined, undefined, cmsgData)` only views it).
+   */
+  constructor(pid?: number, uid?: number, gid?: number, bytes?: Uint8Array) {
     checkArgc('ucred', arguments.length, 0, ['pid', 'uid', 'gid', 'bytes']);
+    // Checked before the struct exists, so a bad field never half-writes a caller's bytes.
+    if (pid !== undefined) checkInt('ucred', 'pid', pid, -(2 ** 31), 2 ** 31 - 1);
+    if (uid !== undefined) checkInt('ucred', 'uid', uid, 0, 0xffffffff);
+    if (gid !== undefined) checkInt('ucred', 'gid', gid, 0, 0xffffffff);
     super(UC.size, bytes);
-    if (bytes === undefined) {
-      this.pid = pid;
-      this.uid = uid;
-      this.gid = gid;
-    }
+    if (pid !== undefined) this.pid = pid;
+    if (uid !== undefined) this.uid = uid;
+    if (gid !== undefined) this.gid = gid;
   }
   /** Process id (pid_t). */
   get pid(): number {

@@ -33,6 +33,13 @@ describe('ucred: SO_PEERCRED', () => {
     expectArgError(() => { c.uid = -1; }, RangeError, 'ucred', 'uid');
     expectArgError(() => { c.gid = 2 ** 32; }, RangeError, 'ucred', 'gid');
     expectArgError(() => new S.ucred(0, 0, 0, new Uint8Array(4)), RangeError, 'ucred', 'bytes');
+    // Over a caller's bytes: given fields are written, missing ones left as they are; a bad
+    // field is refused before any byte changes.
+    const mem = new Uint8Array(S.binding.layout.ucred.size).fill(0xff);
+    const over = new S.ucred(undefined, 7, undefined, mem);
+    expect([over.pid, over.uid, over.gid]).toEqual([-1, 7, 0xffffffff]);
+    expectArgError(() => new S.ucred(1, Symbol() as never, 0, mem), TypeError, 'ucred', 'uid');
+    expect(over.pid).toBe(-1);
     const get = Object.getOwnPropertyDescriptor(S.ucred.prototype, 'pid')!.get!;
     expectArgError(() => get.call(new S.linger()), TypeError, 'ucred.pid', 'this');
   });
