@@ -230,3 +230,19 @@ describe('ip_mreqn / ipv6_mreq: multicast membership on the loopback interface',
     }
   });
 });
+
+describe('struct bytes argument', () => {
+  // Found by the fuzz suite at 400 runs: `bytes instanceof Uint8Array` on a revoked Proxy
+  // threw V8's uncoded TypeError from getPrototypeOf.
+  it('a revoked Proxy as `bytes` is a coded TypeError naming the parameter', () => {
+    const { proxy, revoke } = Proxy.revocable(new Uint8Array(64), {});
+    revoke();
+    for (const make of [() => new S.ucred(0, 0, 0, proxy), () => new S.tcp_info(proxy), () => new S.ip_mreqn(proxy),
+      () => new S.ipv6_mreq(proxy), () => new S.linger(0, 0, proxy)]) {
+      const e = thrown(make) as TypeError & { code?: string };
+      expect(e).toBeInstanceOf(TypeError);
+      expect(e.code).toBe('ERR_INVALID_ARG_TYPE');
+      expect(e.message).toMatch(/\bbytes\b/);
+    }
+  });
+});
