@@ -17,6 +17,7 @@
         "native/socket.cc",
         "native/io.cc",
         "native/sockopt.cc",
+        "native/netif.cc",
         "native/select.cc",
         "native/poll.cc",
         "native/epoll.cc",

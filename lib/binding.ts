@@ -9,6 +9,14 @@ export type Bytes = ArrayBufferView | ArrayBuffer;
 /** sizeof and offsetof of one struct, as the compiler laid it out on this machine. */
 export type Layout<F extends string> = { readonly size: number } & { readonly [K in F]: number };
 
+/** The struct tcp_info fields native/sockopt.cc publishes offsets for. */
+export type TcpInfoField =
+  | 'tcpi_state' | 'tcpi_ca_state' | 'tcpi_retransmits' | 'tcpi_probes' | 'tcpi_backoff' | 'tcpi_options'
+  | 'tcpi_rto' | 'tcpi_ato' | 'tcpi_snd_mss' | 'tcpi_rcv_mss' | 'tcpi_unacked' | 'tcpi_sacked' | 'tcpi_lost'
+  | 'tcpi_retrans' | 'tcpi_pmtu' | 'tcpi_rcv_ssthresh' | 'tcpi_rtt' | 'tcpi_rttvar' | 'tcpi_snd_ssthresh'
+  | 'tcpi_snd_cwnd' | 'tcpi_advmss' | 'tcpi_reordering' | 'tcpi_total_retrans' | 'tcpi_bytes_acked'
+  | 'tcpi_bytes_received' | 'tcpi_segs_out' | 'tcpi_segs_in' | 'tcpi_bytes_sent';
+
 export interface Binding {
   // errors.cc
   setErrnoError(ctor: new (...args: never[]) => Error): void;
@@ -31,6 +39,10 @@ export interface Binding {
     readonly fd_set: Layout<'word'>;
     readonly pollfd: Layout<'fd' | 'events' | 'revents'>;
     readonly epoll_event: Layout<'events' | 'data'>;
+    readonly ucred: Layout<'pid' | 'uid' | 'gid'>;
+    readonly tcp_info: Layout<TcpInfoField>;
+    readonly ip_mreqn: Layout<'imr_multiaddr' | 'imr_address' | 'imr_ifindex'>;
+    readonly ipv6_mreq: Layout<'ipv6mr_multiaddr' | 'ipv6mr_interface'>;
   };
   // inet.cc
   inet_pton(af: number, src: string, dst: Bytes): number;
@@ -69,6 +81,10 @@ export interface Binding {
   getsockopt(fd: number, level: number, optname: number): number;
   getsockopt(fd: number, level: number, optname: number, optval: Bytes, optlen?: number): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
+  // netif.cc
+  ioctl(fd: number, request: number, argp: Int32Array): number;
+  if_nametoindex(ifname: string): number;
+  if_indextoname(ifindex: number): string;
   // select.cc, poll.cc, epoll.cc — structs, sets and arrays are passed as their memory (an
   // ArrayBuffer is read fastest); null or an EMPTY buffer stands for C's NULL. `restart` is
   // { restart: true } of the public wrappers, passed only when options were given. A

@@ -24,6 +24,8 @@ export * from './inet';
 export * from './socket';
 export * from './io';
 export * from './sockopt';
+export * from './ucred';
+export * from './netif';
 export * from './select';
 export * from './poll';
 export * from './epoll';

@@ -61,6 +61,8 @@ export abstract class Struct {
     if (bytes === undefined) {
       bytes = new Uint8Array(size);
     } else if (!ArrayBuffer.isView(bytes) || !(bytes instanceof Uint8Array)) {
+      // isView first: it answers false for any Proxy without running a trap, where
+      // instanceof on a revoked Proxy would throw an uncoded TypeError.
       throw invalidType(name, 'bytes', 'a Uint8Array', bytes);
     } else if (bytes.byteLength < size) {
       if (isDetached(bytes.buffer)) throw detached(name, 'bytes');

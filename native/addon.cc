@@ -38,6 +38,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSocket(env, e);
   InitIo(env, e);
   InitSockopt(env, e);
+  InitNetif(env, e);
   InitSelect(env, e);
   InitPoll(env, e);
   InitEpoll(env, e);

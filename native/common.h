@@ -71,6 +71,7 @@ void InitInet(napi_env env, napi_value exports);
 void InitSocket(napi_env env, napi_value exports);
 void InitIo(napi_env env, napi_value exports);
 void InitSockopt(napi_env env, napi_value exports);
+void InitNetif(napi_env env, napi_value exports);
 void InitSelect(napi_env env, napi_value exports);
 void InitPoll(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);

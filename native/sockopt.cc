@@ -9,10 +9,20 @@
 // whose third argument is an int: the pointer-taking ones
 // (F_GETLK, F_SETOWN_EX, ...) could otherwise be made to write through a number.
 //
+// The typed options of lib/sockopt.ts and lib/ucred.ts (struct ucred for SO_PEERCRED,
+// struct tcp_info for TCP_INFO, struct ip_mreqn and struct ipv6_mreq for multicast joins)
+// travel as their bytes through the same two calls; their sizes and offsets are published
+// here (SetLayout) so lib/ never guesses them. struct tcp_info comes from the kernel's
+// <linux/tcp.h>: glibc's <netinet/tcp.h> stops before tcpi_bytes_acked.
+//
 // EINTR: none of these blocks (F_SETLKW, the one fcntl that waits, is not accepted), so
 // each is one syscall and nothing is retried (docs/api.md "EINTR").
 #include <fcntl.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+
+#include <cstddef>
 
 #include "common.h"
 
@@ -136,6 +146,38 @@ void InitSockopt(napi_env env, napi_value exports) {
   SetFunction(env, exports, "setsockopt", Setsockopt);
   SetFunction(env, exports, "getsockopt", Getsockopt);
   SetFunction(env, exports, "fcntl", Fcntl);
+  SetLayout(env, exports, "ucred",
+            {{"size", sizeof(struct ucred)},
+             {"pid", offsetof(struct ucred, pid)},
+             {"uid", offsetof(struct ucred, uid)},
+             {"gid", offsetof(struct ucred, gid)}});
+#define SOCKFD_TCPI(f) {#f, offsetof(struct tcp_info, f)}
+  SetLayout(env, exports, "tcp_info",
+            {{"size", sizeof(struct tcp_info)},
+             SOCKFD_TCPI(tcpi_state),        SOCKFD_TCPI(tcpi_ca_state),
+             SOCKFD_TCPI(tcpi_retransmits),  SOCKFD_TCPI(tcpi_probes),
+             SOCKFD_TCPI(tcpi_backoff),      SOCKFD_TCPI(tcpi_options),
+             SOCKFD_TCPI(tcpi_rto),          SOCKFD_TCPI(tcpi_ato),
+             SOCKFD_TCPI(tcpi_snd_mss),      SOCKFD_TCPI(tcpi_rcv_mss),
+             SOCKFD_TCPI(tcpi_unacked),      SOCKFD_TCPI(tcpi_sacked),
+             SOCKFD_TCPI(tcpi_lost),         SOCKFD_TCPI(tcpi_retrans),
+             SOCKFD_TCPI(tcpi_pmtu),         SOCKFD_TCPI(tcpi_rcv_ssthresh),
+             SOCKFD_TCPI(tcpi_rtt),          SOCKFD_TCPI(tcpi_rttvar),
+             SOCKFD_TCPI(tcpi_snd_ssthresh), SOCKFD_TCPI(tcpi_snd_cwnd),
+             SOCKFD_TCPI(tcpi_advmss),       SOCKFD_TCPI(tcpi_reordering),
+             SOCKFD_TCPI(tcpi_total_retrans), SOCKFD_TCPI(tcpi_bytes_acked),
+             SOCKFD_TCPI(tcpi_bytes_received), SOCKFD_TCPI(tcpi_segs_out),
+             SOCKFD_TCPI(tcpi_segs_in),      SOCKFD_TCPI(tcpi_bytes_sent)});
+#undef SOCKFD_TCPI
+  SetLayout(env, exports, "ip_mreqn",
+            {{"size", sizeof(struct ip_mreqn)},
+             {"imr_multiaddr", offsetof(struct ip_mreqn, imr_multiaddr)},
+             {"imr_address", offsetof(struct ip_mreqn, imr_address)},
+             {"imr_ifindex", offsetof(struct ip_mreqn, imr_ifindex)}});
+  SetLayout(env, exports, "ipv6_mreq",
+            {{"size", sizeof(struct ipv6_mreq)},
+             {"ipv6mr_multiaddr", offsetof(struct ipv6_mreq, ipv6mr_multiaddr)},
+             {"ipv6mr_interface", offsetof(struct ipv6_mreq, ipv6mr_interface)}});
 }
 
 }  // namespace sockfd

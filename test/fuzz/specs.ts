@@ -73,6 +73,8 @@ const OFF = N(0, 1, 3, 7, 16, 64, 128, 129);
 const LEVEL = N(S.SOL_SOCKET, S.IPPROTO_TCP, S.IPPROTO_IP, S.IPPROTO_IPV6);
 const OPTNAME = N(S.SO_RCVBUF, S.SO_SNDBUF, S.SO_REUSEADDR, S.SO_LINGER, S.SO_RCVTIMEO, S.SO_SNDTIMEO, S.SO_ERROR, S.SO_TYPE,
   S.SO_KEEPALIVE, S.TCP_NODELAY, S.IP_TTL);
+// optlen: a number, or a socklen_t (getsockopt's value-result form)
+const OPTLEN = mix(numArb(0, 1, 3, 4, 8, 12, 16, 64, 129), addrlenArb);
 const OPTVAL = mix(fc.oneof(numArb(0, 1, 4096), bufArb, structArb));
 const CMD = N(S.F_GETFD, S.F_SETFD, S.F_GETFL, S.F_SETFL, S.F_DUPFD, S.F_DUPFD_CLOEXEC);
 const HOW = N(S.SHUT_RD, S.SHUT_WR, S.SHUT_RDWR);
@@ -149,9 +151,18 @@ export const SPECS: Record<string, Spec> = {
   tryRecvfrom: { params: [FD, BUF, LEN, MSG, OPT_SA, ADDRLEN, OFF] },
   sendAll: { params: [FD, BUF, MSG] },
   // sockopt.ts
-  setsockopt: { params: [FD, LEVEL, OPTNAME, OPTVAL, LEN] },
-  getsockopt: { params: [FD, LEVEL, OPTNAME, mix(fc.oneof(bufArb, structArb)), LEN] },
+  setsockopt: { params: [FD, LEVEL, OPTNAME, OPTVAL, OPTLEN] },
+  getsockopt: { params: [FD, LEVEL, OPTNAME, mix(fc.oneof(bufArb, structArb)), OPTLEN] },
   fcntl: { params: [FD, CMD, N(0, S.O_NONBLOCK, S.FD_CLOEXEC, 100)] },
+  tcp_info: { ctor: true, params: [mix(bufArb)] },
+  ip_mreqn: { ctor: true, params: [mix(bufArb)] },
+  ipv6_mreq: { ctor: true, params: [mix(bufArb)] },
+  // ucred.ts
+  ucred: { ctor: true, params: [INT, N(0, 0xffffffff, 2 ** 32), N(0, 0xffffffff, 2 ** 32), mix(bufArb)] },
+  // netif.ts
+  ioctl: { params: [FD, N(S.FIONREAD, S.SIOCINQ, S.SIOCOUTQ, S.FIONBIO, 0x8933, 0x5401), mix(bufArb, structArb)] },
+  if_nametoindex: { params: [mix(fc.oneof(strArb, fc.constantFrom<R>({ k: 'str', s: 'lo' }, { k: 'str', s: 'x'.repeat(16) })))] },
+  if_indextoname: { params: [N(0, 1, 2, 0x7fffffff, 2 ** 32 - 1, 2 ** 32)] },
   // select.ts
   fd_set: { ctor: true, params: [SETSIZE] },
   FD_ZERO: { params: [FDSET] },
