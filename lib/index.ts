@@ -27,4 +27,5 @@ export * from './sockopt';
 export * from './select';
 export * from './poll';
 export * from './epoll';
+export * from './eventfd';
 export * from './async';
