@@ -6,8 +6,9 @@
 //
 // Which signals a signalfd can see in a Node process is not what it is in a
 // single-threaded C program: see docs/api.md "signalfd and Node's threads".
+import { readdirSync, readFileSync } from 'node:fs';
 import { binding } from './binding';
-import { checkArgc, checkInt, invalidType } from './check';
+import { checkArgc, checkFd, checkFlags, checkInt, invalidType } from './check';
 import { LE, receiverError, Struct, timespec } from './struct';
 
 const SS = binding.layout.sigset_t;
@@ -204,6 +205,7 @@ export function signalfd(fd: number, mask: sigset_t, flags: number): number {
   checkArgc('signalfd', arguments.length, 3, ['fd', 'mask', 'flags']);
   checkInt('signalfd', 'fd', fd, -1, 2 ** 31 - 1);
   const b = sigsetArg('signalfd', 'mask', mask);
+  checkFlags('signalfd', 'flags', flags);
   return binding.signalfd(fd, b, flags);
 }
 
@@ -236,6 +238,8 @@ export const timerfd_create: (clockid: number, flags: number) => number = bindin
  */
 export function timerfd_settime(fd: number, flags: number, new_value: itimerspec, old_value: itimerspec | null): number {
   checkArgc('timerfd_settime', arguments.length, 4, ['fd', 'flags', 'new_value', 'old_value']);
+  checkFd('timerfd_settime', 'fd', fd);
+  checkFlags('timerfd_settime', 'flags', flags);
   const n = itimerspecArg('timerfd_settime', 'new_value', new_value);
   const o = old_value === null ? null : itimerspecArg('timerfd_settime', 'old_value', old_value);
   return binding.timerfd_settime(fd, flags, n, o);
@@ -244,6 +248,7 @@ export function timerfd_settime(fd: number, flags: number, new_value: itimerspec
 /** timerfd_gettime(fd, curr_value) — man 2 timerfd_gettime. Fills `curr_value` with the time left and the period; returns 0. */
 export function timerfd_gettime(fd: number, curr_value: itimerspec): number {
   checkArgc('timerfd_gettime', arguments.length, 2, ['fd', 'curr_value']);
+  checkFd('timerfd_gettime', 'fd', fd);
   return binding.timerfd_gettime(fd, itimerspecArg('timerfd_gettime', 'curr_value', curr_value));
 }
 
@@ -256,3 +261,29 @@ export const gettid: () => number = binding.gettid;
  * thread blocks it); returns 0.
  */
 export const tgkill: (tgid: number, tid: number, sig: number) => number = binding.tgkill;
+
+/**
+ * threadsNotBlocking(signum) — a helper, not C: the ids of this process's threads that do
+ * not block `signum`, read from /proc/self/task/<tid>/status (SigBlk). The kernel hands a
+ * process-directed signal (kill(2), process.kill, a terminal's Ctrl-C, `kill <pid>`) to a
+ * thread that does not block it, so a signalfd can count on seeing one only when this list
+ * is empty (docs/api.md "signalfd and Node's threads"). Threads that exit while the list is
+ * read are left out.
+ */
+export function threadsNotBlocking(signum: number): number[] {
+  checkArgc('threadsNotBlocking', arguments.length, 1, ['signum']);
+  const sig = checkInt('threadsNotBlocking', 'signum', signum, 1, NSIG - 1);
+  const bit = 1n << BigInt(sig - 1);
+  const out: number[] = [];
+  for (const tid of readdirSync('/proc/self/task')) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/self/task/${tid}/status`, 'latin1');
+    } catch {
+      continue; // the thread exited
+    }
+    const m = /^SigBlk:\s*([0-9a-f]+)$/m.exec(status);
+    if (m === null || (BigInt(`0x${m[1]}`) & bit) === 0n) out.push(Number(tid));
+  }
+  return out.sort((a, b) => a - b);
+}
