@@ -86,50 +86,43 @@ export class signalfd_siginfo extends Struct {
     checkArgc('signalfd_siginfo', arguments.length, 0, ['bytes']);
     super(SI.size, bytes);
   }
-  #u32(member: keyof typeof SI): number {
-    signalfd_siginfo.#check(this, member);
-    return this.view.getUint32(SI[member], LE);
-  }
-  #i32(member: keyof typeof SI): number {
-    signalfd_siginfo.#check(this, member);
-    return this.view.getInt32(SI[member], LE);
-  }
-  #u64(member: keyof typeof SI): bigint {
-    signalfd_siginfo.#check(this, member);
-    return this.view.getBigUint64(SI[member], LE);
+  /** A field's bytes, after the receiver check (each getter names its field). */
+  static #field(o: unknown, member: keyof typeof SI): DataView {
+    signalfd_siginfo.#check(o, member);
+    return (o as signalfd_siginfo).view;
   }
   /** The signal number. */
-  get ssi_signo(): number { return this.#u32('ssi_signo'); }
+  get ssi_signo(): number { return signalfd_siginfo.#field(this, 'ssi_signo').getUint32(SI.ssi_signo, LE); }
   /** An error code (unused by Linux). */
-  get ssi_errno(): number { return this.#i32('ssi_errno'); }
+  get ssi_errno(): number { return signalfd_siginfo.#field(this, 'ssi_errno').getInt32(SI.ssi_errno, LE); }
   /** The signal code (SI_USER from kill, SI_TKILL from tgkill, SI_QUEUE, ...). */
-  get ssi_code(): number { return this.#i32('ssi_code'); }
+  get ssi_code(): number { return signalfd_siginfo.#field(this, 'ssi_code').getInt32(SI.ssi_code, LE); }
   /** The sender's pid (kill, tgkill, sigqueue). */
-  get ssi_pid(): number { return this.#u32('ssi_pid'); }
+  get ssi_pid(): number { return signalfd_siginfo.#field(this, 'ssi_pid').getUint32(SI.ssi_pid, LE); }
   /** The sender's real uid. */
-  get ssi_uid(): number { return this.#u32('ssi_uid'); }
+  get ssi_uid(): number { return signalfd_siginfo.#field(this, 'ssi_uid').getUint32(SI.ssi_uid, LE); }
   /** The fd (SIGIO). */
-  get ssi_fd(): number { return this.#i32('ssi_fd'); }
+  get ssi_fd(): number { return signalfd_siginfo.#field(this, 'ssi_fd').getInt32(SI.ssi_fd, LE); }
   /** The kernel timer id (POSIX timers). */
-  get ssi_tid(): number { return this.#u32('ssi_tid'); }
+  get ssi_tid(): number { return signalfd_siginfo.#field(this, 'ssi_tid').getUint32(SI.ssi_tid, LE); }
   /** The band event (SIGIO). */
-  get ssi_band(): number { return this.#u32('ssi_band'); }
+  get ssi_band(): number { return signalfd_siginfo.#field(this, 'ssi_band').getUint32(SI.ssi_band, LE); }
   /** The overrun count (POSIX timers). */
-  get ssi_overrun(): number { return this.#u32('ssi_overrun'); }
+  get ssi_overrun(): number { return signalfd_siginfo.#field(this, 'ssi_overrun').getUint32(SI.ssi_overrun, LE); }
   /** The trap number. */
-  get ssi_trapno(): number { return this.#u32('ssi_trapno'); }
+  get ssi_trapno(): number { return signalfd_siginfo.#field(this, 'ssi_trapno').getUint32(SI.ssi_trapno, LE); }
   /** The exit status or signal (SIGCHLD). */
-  get ssi_status(): number { return this.#i32('ssi_status'); }
+  get ssi_status(): number { return signalfd_siginfo.#field(this, 'ssi_status').getInt32(SI.ssi_status, LE); }
   /** The integer sent by sigqueue(3). */
-  get ssi_int(): number { return this.#i32('ssi_int'); }
+  get ssi_int(): number { return signalfd_siginfo.#field(this, 'ssi_int').getInt32(SI.ssi_int, LE); }
   /** The pointer sent by sigqueue(3). */
-  get ssi_ptr(): bigint { return this.#u64('ssi_ptr'); }
+  get ssi_ptr(): bigint { return signalfd_siginfo.#field(this, 'ssi_ptr').getBigUint64(SI.ssi_ptr, LE); }
   /** User CPU time consumed (SIGCHLD). */
-  get ssi_utime(): bigint { return this.#u64('ssi_utime'); }
+  get ssi_utime(): bigint { return signalfd_siginfo.#field(this, 'ssi_utime').getBigUint64(SI.ssi_utime, LE); }
   /** System CPU time consumed (SIGCHLD). */
-  get ssi_stime(): bigint { return this.#u64('ssi_stime'); }
+  get ssi_stime(): bigint { return signalfd_siginfo.#field(this, 'ssi_stime').getBigUint64(SI.ssi_stime, LE); }
   /** The address that generated the signal (hardware signals). */
-  get ssi_addr(): bigint { return this.#u64('ssi_addr'); }
+  get ssi_addr(): bigint { return signalfd_siginfo.#field(this, 'ssi_addr').getBigUint64(SI.ssi_addr, LE); }
 }
 
 function sigsetArg(fn: string, param: string, v: unknown): Uint8Array {

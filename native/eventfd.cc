@@ -27,6 +27,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -171,17 +172,40 @@ static napi_value Eventfd(napi_env env, napi_callback_info info) {
   return Int(env, r);
 }
 
-// The EINTR rule of a blocking eventfd (see the top of this file): `call()` is made once
-// without waiting when the fd is ready or O_NONBLOCK; otherwise poll(2) waits for `events`
-// and a signal ends the wait with EINTR.
+// Whether `fd` is an eventfd (the kernel names its anon inode "[eventfd]"). Asked only on
+// the slow path, when the fd is blocking and not ready.
+static bool IsEventfd(int fd) {
+  char path[32], target[32];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(path, target, sizeof target - 1);
+  if (n < 0) return false;
+  target[n] = '\0';
+  return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+// The EINTR rule of a blocking eventfd (see the top of this file): when the fd is ready, or
+// O_NONBLOCK, or not an eventfd at all (C's read/write then answers, EINVAL on an epoll fd
+// for one), `call()` is made at once. Otherwise the thread waits in poll(2) for `events`,
+// and a signal ends that wait with EINTR.
 template <class Call>
 static int EventfdCall(int fd, short events, Call call) {
   pollfd p = {fd, events, 0};
   if (poll(&p, 1, 0) == 0) {
     int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0 && !(fl & O_NONBLOCK) && poll(&p, 1, -1) < 0 && errno == EINTR) return -1;
+    if (fl >= 0 && !(fl & O_NONBLOCK) && IsEventfd(fd) && poll(&p, 1, -1) < 0 && errno == EINTR)
+      return -1;
   }
   return call();
+}
+
+// glibc's eventfd_read/eventfd_write return -1 without setting errno when the read or write
+// moved other than 8 bytes (possible only on an fd that is not an eventfd): that is EINVAL
+// here, so an error always carries a real errno.
+static int Move8(int fd, void* v, bool write_it) {
+  ssize_t n = write_it ? write(fd, v, 8) : read(fd, v, 8);
+  if (n == 8) return 0;
+  if (n >= 0) errno = EINVAL;
+  return -1;
 }
 
 // eventfd_read(fd, value: BigUint64Array) -> 0; value[0] = the counter (or 1 in semaphore
@@ -204,7 +228,7 @@ static napi_value EventfdRead(napi_env env, napi_callback_info info) {
     return ThrowRange(env, "eventfd_read", "value must have at least 1 element, got 0");
   }
   eventfd_t v = 0;
-  int r = EventfdCall(fd, POLLIN, [&] { return eventfd_read(fd, &v); });
+  int r = EventfdCall(fd, POLLIN, [&] { return Move8(fd, &v, false); });
   if (r < 0) return ThrowErrno(env, "eventfd_read", errno, fd);
   memcpy(data, &v, sizeof v);
   return Int(env, 0);
@@ -232,7 +256,7 @@ static napi_value EventfdWrite(napi_env env, napi_callback_info info) {
   } else {
     return ThrowType(env, "eventfd_write", "value", "a bigint or an integer", a.v[1]);
   }
-  int r = EventfdCall(fd, POLLOUT, [&] { return eventfd_write(fd, v); });
+  int r = EventfdCall(fd, POLLOUT, [&] { return Move8(fd, &v, true); });
   if (r < 0) return ThrowErrno(env, "eventfd_write", errno, fd);
   return Int(env, 0);
 }
