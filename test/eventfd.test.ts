@@ -17,10 +17,11 @@ import {
   itimerspec, pthread_sigmask, read, readable, SFD_NONBLOCK, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, sigaddset,
   sigdelset, sigemptyset, sigfillset, sigismember, signalfd, signalfd_siginfo, SIGINT, sigprocmask, sigset_t,
   SIGTERM, SIGUSR1, SIGUSR2, SIGRTMAX, SIGRTMIN, TFD_NONBLOCK, TFD_TIMER_ABSTIME, tgkill, threadsNotBlocking,
-  timerfd_create, timerfd_gettime, timerfd_settime,
+  timerfd_create, timerfd_gettime, timerfd_settime, write,
 } from '../lib';
 import { binding } from '../lib/binding';
-import { runChild } from './helpers/child';
+import { runChild, signalAfter } from './helpers/child';
+import { closeAll, unixPair } from './helpers/mux-sockets';
 
 const root = join(__dirname, '..');
 const SI_USER = 0; // kill(2)
@@ -108,6 +109,37 @@ describe('eventfd', () => {
     expect(errnoOf(() => eventfd_write(fd, 1))).toBe('EAGAIN');
     expect(errnoOf(() => eventfd_write(fd, 2n ** 64n - 1n))).toBe('EINVAL');
     expect(u64(fd)).toBe(2n ** 64n - 2n);
+  });
+
+  it('eventfd_read/eventfd_write on fds that are not eventfds: C\'s answer at once, never a wait', () => {
+    // A blocking epoll fd is never writable: waiting for POLLOUT first would hang forever
+    // where write(2) fails at once with EINVAL.
+    const ep = keep(epoll_create1(0));
+    expect(errnoOf(() => eventfd_write(ep, 1))).toBe('EINVAL');
+    expect(errnoOf(() => eventfd_read(ep, new BigUint64Array(1)))).toBe('EINVAL');
+    // A read of fewer than 8 bytes: glibc's -1 without an errno becomes EINVAL.
+    const [a, b] = unixPair();
+    try {
+      write(b, new Uint8Array(5));
+      expect(errnoOf(() => eventfd_read(a, new BigUint64Array(1)))).toBe('EINVAL');
+    } finally {
+      closeAll([a, b]);
+    }
+  });
+
+  it('eventfd_read: a blocking read is interrupted by a signal with EINTR, so a JS listener can run', async () => {
+    const code = `
+      const s = sockfd;
+      let heard = 0;
+      process.on('SIGUSR2', () => heard++);
+      const fd = s.eventfd(0, 0);
+      console.log('ready');
+      try { s.eventfd_read(fd, new BigUint64Array(1)); console.log('returned'); }
+      catch (e) { console.log('threw ' + e.code); }
+      setImmediate(() => setImmediate(() => console.log('heard ' + (heard > 0))));`;
+    const r = await runChild(code, { timeoutMs: 10_000, onLine: signalAfter('ready', 'SIGUSR2', ['threw', 'returned']) });
+    expect(r.stdout).toContain('threw EINTR');
+    expect(r.stdout).toContain('heard true');
   });
 
   it('eventfd: epoll_wait(-1) returns it once written; readable() resolves', async () => {
