@@ -58,7 +58,9 @@ export abstract class Struct {
     const name = new.target.name;
     if (bytes === undefined) {
       bytes = new Uint8Array(size);
-    } else if (!(bytes instanceof Uint8Array)) {
+    } else if (!ArrayBuffer.isView(bytes) || !(bytes instanceof Uint8Array)) {
+      // isView first: it reads an internal slot, so a Proxy (even a revoked one, on which
+      // instanceof would throw an uncoded TypeError) is simply not a Uint8Array.
       throw invalidType(name, 'bytes', 'a Uint8Array', bytes);
     } else if (bytes.byteLength < size) {
       if (isDetached(bytes.buffer)) throw detached(name, 'bytes');
