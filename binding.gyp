@@ -21,6 +21,7 @@
         "native/select.cc",
         "native/poll.cc",
         "native/epoll.cc",
+        "native/eventfd.cc",
         "native/watch.cc",
         "native/bench.cc",
         "native/overhead.cc"

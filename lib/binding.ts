@@ -43,6 +43,12 @@ export interface Binding {
     readonly tcp_info: Layout<TcpInfoField>;
     readonly ip_mreqn: Layout<'imr_multiaddr' | 'imr_address' | 'imr_ifindex'>;
     readonly ipv6_mreq: Layout<'ipv6mr_multiaddr' | 'ipv6mr_interface'>;
+    readonly sigset_t: Layout<never>;
+    readonly itimerspec: Layout<'it_interval' | 'it_value'>;
+    readonly signalfd_siginfo: Layout<
+      'ssi_signo' | 'ssi_errno' | 'ssi_code' | 'ssi_pid' | 'ssi_uid' | 'ssi_fd' | 'ssi_tid' | 'ssi_band' |
+      'ssi_overrun' | 'ssi_trapno' | 'ssi_status' | 'ssi_int' | 'ssi_ptr' | 'ssi_utime' | 'ssi_stime' | 'ssi_addr'
+    >;
   };
   // inet.cc
   inet_pton(af: number, src: string, dst: Bytes): number;
@@ -101,6 +107,23 @@ export interface Binding {
   epoll_pwait(epfd: number, events: Bytes, maxevents: number, timeout: number, sigmask: Int32Array | null, restart?: boolean): number;
   epoll_pwait2(epfd: number, events: Bytes, maxevents: number, timeout: Bytes | null, sigmask: Int32Array | null, restart?: boolean): number;
   setEpollDataU64(event: Bytes, offset: number, value: bigint): void;
+  // eventfd.cc — sigset_t and itimerspec arguments are the structs' bytes (lib/eventfd.ts)
+  sigemptyset(set: Bytes): number;
+  sigfillset(set: Bytes): number;
+  sigaddset(set: Bytes, signum: number): number;
+  sigdelset(set: Bytes, signum: number): number;
+  sigismember(set: Bytes, signum: number): number;
+  sigprocmask(how: number, set: Bytes | null, oldset: Bytes | null): number;
+  pthread_sigmask(how: number, set: Bytes | null, oldset: Bytes | null): number;
+  signalfd(fd: number, mask: Bytes, flags: number): number;
+  eventfd(initval: number, flags: number): number;
+  eventfd_read(fd: number, value: BigUint64Array): number;
+  eventfd_write(fd: number, value: bigint | number): number;
+  timerfd_create(clockid: number, flags: number): number;
+  timerfd_settime(fd: number, flags: number, new_value: Bytes, old_value: Bytes | null): number;
+  timerfd_gettime(fd: number, curr_value: Bytes): number;
+  gettid(): number;
+  tgkill(tgid: number, tid: number, sig: number): number;
   // overhead.cc — C loops of bench/overhead; each returns ns per call
   overheadPoll(fd: number, iterations: number): number;
   overheadEpollWait(epfd: number, iterations: number): number;

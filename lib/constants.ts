@@ -419,6 +419,100 @@ export const EPOLLWAKEUP: number = c.EPOLLWAKEUP;
 export const EPOLLONESHOT: number = c.EPOLLONESHOT;
 /** `EPOLLET` (2147483648 where generated). */
 export const EPOLLET: number = c.EPOLLET;
+/** `EFD_CLOEXEC` (524288 where generated). */
+export const EFD_CLOEXEC: number = c.EFD_CLOEXEC;
+/** `EFD_NONBLOCK` (2048 where generated). */
+export const EFD_NONBLOCK: number = c.EFD_NONBLOCK;
+/** `EFD_SEMAPHORE` (1 where generated). */
+export const EFD_SEMAPHORE: number = c.EFD_SEMAPHORE;
+/** `SFD_CLOEXEC` (524288 where generated). */
+export const SFD_CLOEXEC: number = c.SFD_CLOEXEC;
+/** `SFD_NONBLOCK` (2048 where generated). */
+export const SFD_NONBLOCK: number = c.SFD_NONBLOCK;
+/** `TFD_CLOEXEC` (524288 where generated). */
+export const TFD_CLOEXEC: number = c.TFD_CLOEXEC;
+/** `TFD_NONBLOCK` (2048 where generated). */
+export const TFD_NONBLOCK: number = c.TFD_NONBLOCK;
+/** `TFD_TIMER_ABSTIME` (1 where generated). */
+export const TFD_TIMER_ABSTIME: number = c.TFD_TIMER_ABSTIME;
+/** `TFD_TIMER_CANCEL_ON_SET` (2 where generated). */
+export const TFD_TIMER_CANCEL_ON_SET: number = c.TFD_TIMER_CANCEL_ON_SET;
+/** `CLOCK_REALTIME` (0 where generated). */
+export const CLOCK_REALTIME: number = c.CLOCK_REALTIME;
+/** `CLOCK_MONOTONIC` (1 where generated). */
+export const CLOCK_MONOTONIC: number = c.CLOCK_MONOTONIC;
+/** `CLOCK_BOOTTIME` (7 where generated). */
+export const CLOCK_BOOTTIME: number = c.CLOCK_BOOTTIME;
+/** `SIG_BLOCK` (0 where generated). */
+export const SIG_BLOCK: number = c.SIG_BLOCK;
+/** `SIG_UNBLOCK` (1 where generated). */
+export const SIG_UNBLOCK: number = c.SIG_UNBLOCK;
+/** `SIG_SETMASK` (2 where generated). */
+export const SIG_SETMASK: number = c.SIG_SETMASK;
+/** `SIGHUP` (1 where generated). */
+export const SIGHUP: number = c.SIGHUP;
+/** `SIGINT` (2 where generated). */
+export const SIGINT: number = c.SIGINT;
+/** `SIGQUIT` (3 where generated). */
+export const SIGQUIT: number = c.SIGQUIT;
+/** `SIGILL` (4 where generated). */
+export const SIGILL: number = c.SIGILL;
+/** `SIGTRAP` (5 where generated). */
+export const SIGTRAP: number = c.SIGTRAP;
+/** `SIGABRT` (6 where generated). */
+export const SIGABRT: number = c.SIGABRT;
+/** `SIGBUS` (7 where generated). */
+export const SIGBUS: number = c.SIGBUS;
+/** `SIGFPE` (8 where generated). */
+export const SIGFPE: number = c.SIGFPE;
+/** `SIGKILL` (9 where generated). */
+export const SIGKILL: number = c.SIGKILL;
+/** `SIGUSR1` (10 where generated). */
+export const SIGUSR1: number = c.SIGUSR1;
+/** `SIGSEGV` (11 where generated). */
+export const SIGSEGV: number = c.SIGSEGV;
+/** `SIGUSR2` (12 where generated). */
+export const SIGUSR2: number = c.SIGUSR2;
+/** `SIGPIPE` (13 where generated). */
+export const SIGPIPE: number = c.SIGPIPE;
+/** `SIGALRM` (14 where generated). */
+export const SIGALRM: number = c.SIGALRM;
+/** `SIGTERM` (15 where generated). */
+export const SIGTERM: number = c.SIGTERM;
+/** `SIGCHLD` (17 where generated). */
+export const SIGCHLD: number = c.SIGCHLD;
+/** `SIGCONT` (18 where generated). */
+export const SIGCONT: number = c.SIGCONT;
+/** `SIGSTOP` (19 where generated). */
+export const SIGSTOP: number = c.SIGSTOP;
+/** `SIGTSTP` (20 where generated). */
+export const SIGTSTP: number = c.SIGTSTP;
+/** `SIGTTIN` (21 where generated). */
+export const SIGTTIN: number = c.SIGTTIN;
+/** `SIGTTOU` (22 where generated). */
+export const SIGTTOU: number = c.SIGTTOU;
+/** `SIGURG` (23 where generated). */
+export const SIGURG: number = c.SIGURG;
+/** `SIGXCPU` (24 where generated). */
+export const SIGXCPU: number = c.SIGXCPU;
+/** `SIGXFSZ` (25 where generated). */
+export const SIGXFSZ: number = c.SIGXFSZ;
+/** `SIGVTALRM` (26 where generated). */
+export const SIGVTALRM: number = c.SIGVTALRM;
+/** `SIGPROF` (27 where generated). */
+export const SIGPROF: number = c.SIGPROF;
+/** `SIGWINCH` (28 where generated). */
+export const SIGWINCH: number = c.SIGWINCH;
+/** `SIGIO` (29 where generated). */
+export const SIGIO: number = c.SIGIO;
+/** `SIGPWR` (30 where generated). */
+export const SIGPWR: number = c.SIGPWR;
+/** `SIGSYS` (31 where generated). */
+export const SIGSYS: number = c.SIGSYS;
+/** `SIGRTMIN` (34 where generated). */
+export const SIGRTMIN: number = c.SIGRTMIN;
+/** `SIGRTMAX` (64 where generated). */
+export const SIGRTMAX: number = c.SIGRTMAX;
 /** `EPERM` (1 where generated). */
 export const EPERM: number = c.EPERM;
 /** `ENOENT` (2 where generated). */
@@ -724,27 +818,35 @@ export const constantNames: readonly string[] = [
   'POLLMSG', 'POLLRDHUP', 'EPOLL_CLOEXEC', 'EPOLL_CTL_ADD', 'EPOLL_CTL_MOD', 'EPOLL_CTL_DEL',
   'EPOLLIN', 'EPOLLPRI', 'EPOLLOUT', 'EPOLLRDNORM', 'EPOLLRDBAND', 'EPOLLWRNORM',
   'EPOLLWRBAND', 'EPOLLMSG', 'EPOLLERR', 'EPOLLHUP', 'EPOLLRDHUP', 'EPOLLEXCLUSIVE',
-  'EPOLLWAKEUP', 'EPOLLONESHOT', 'EPOLLET', 'EPERM', 'ENOENT', 'ESRCH',
-  'EINTR', 'EIO', 'ENXIO', 'E2BIG', 'ENOEXEC', 'EBADF',
-  'ECHILD', 'EAGAIN', 'ENOMEM', 'EACCES', 'EFAULT', 'ENOTBLK',
-  'EBUSY', 'EEXIST', 'EXDEV', 'ENODEV', 'ENOTDIR', 'EISDIR',
-  'EINVAL', 'ENFILE', 'EMFILE', 'ENOTTY', 'ETXTBSY', 'EFBIG',
-  'ENOSPC', 'ESPIPE', 'EROFS', 'EMLINK', 'EPIPE', 'EDOM',
-  'ERANGE', 'EDEADLK', 'ENAMETOOLONG', 'ENOLCK', 'ENOSYS', 'ENOTEMPTY',
-  'ELOOP', 'ENOMSG', 'EIDRM', 'ECHRNG', 'EL2NSYNC', 'EL3HLT',
-  'EL3RST', 'ELNRNG', 'EUNATCH', 'ENOCSI', 'EL2HLT', 'EBADE',
-  'EBADR', 'EXFULL', 'ENOANO', 'EBADRQC', 'EBADSLT', 'EBFONT',
-  'ENOSTR', 'ENODATA', 'ETIME', 'ENOSR', 'ENONET', 'ENOPKG',
-  'EREMOTE', 'ENOLINK', 'EADV', 'ESRMNT', 'ECOMM', 'EPROTO',
-  'EMULTIHOP', 'EDOTDOT', 'EBADMSG', 'EOVERFLOW', 'ENOTUNIQ', 'EBADFD',
-  'EREMCHG', 'ELIBACC', 'ELIBBAD', 'ELIBSCN', 'ELIBMAX', 'ELIBEXEC',
-  'EILSEQ', 'ERESTART', 'ESTRPIPE', 'EUSERS', 'ENOTSOCK', 'EDESTADDRREQ',
-  'EMSGSIZE', 'EPROTOTYPE', 'ENOPROTOOPT', 'EPROTONOSUPPORT', 'ESOCKTNOSUPPORT', 'EOPNOTSUPP',
-  'EPFNOSUPPORT', 'EAFNOSUPPORT', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ENETDOWN', 'ENETUNREACH',
-  'ENETRESET', 'ECONNABORTED', 'ECONNRESET', 'ENOBUFS', 'EISCONN', 'ENOTCONN',
-  'ESHUTDOWN', 'ETOOMANYREFS', 'ETIMEDOUT', 'ECONNREFUSED', 'EHOSTDOWN', 'EHOSTUNREACH',
-  'EALREADY', 'EINPROGRESS', 'ESTALE', 'EUCLEAN', 'ENOTNAM', 'ENAVAIL',
-  'EISNAM', 'EREMOTEIO', 'EDQUOT', 'ENOMEDIUM', 'EMEDIUMTYPE', 'ECANCELED',
-  'ENOKEY', 'EKEYEXPIRED', 'EKEYREVOKED', 'EKEYREJECTED', 'EOWNERDEAD', 'ENOTRECOVERABLE',
-  'ERFKILL', 'EHWPOISON', 'EWOULDBLOCK', 'EDEADLOCK', 'ENOTSUP',
+  'EPOLLWAKEUP', 'EPOLLONESHOT', 'EPOLLET', 'EFD_CLOEXEC', 'EFD_NONBLOCK', 'EFD_SEMAPHORE',
+  'SFD_CLOEXEC', 'SFD_NONBLOCK', 'TFD_CLOEXEC', 'TFD_NONBLOCK', 'TFD_TIMER_ABSTIME', 'TFD_TIMER_CANCEL_ON_SET',
+  'CLOCK_REALTIME', 'CLOCK_MONOTONIC', 'CLOCK_BOOTTIME', 'SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK',
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT',
+  'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2',
+  'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGCHLD', 'SIGCONT', 'SIGSTOP',
+  'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ',
+  'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS',
+  'SIGRTMIN', 'SIGRTMAX', 'EPERM', 'ENOENT', 'ESRCH', 'EINTR',
+  'EIO', 'ENXIO', 'E2BIG', 'ENOEXEC', 'EBADF', 'ECHILD',
+  'EAGAIN', 'ENOMEM', 'EACCES', 'EFAULT', 'ENOTBLK', 'EBUSY',
+  'EEXIST', 'EXDEV', 'ENODEV', 'ENOTDIR', 'EISDIR', 'EINVAL',
+  'ENFILE', 'EMFILE', 'ENOTTY', 'ETXTBSY', 'EFBIG', 'ENOSPC',
+  'ESPIPE', 'EROFS', 'EMLINK', 'EPIPE', 'EDOM', 'ERANGE',
+  'EDEADLK', 'ENAMETOOLONG', 'ENOLCK', 'ENOSYS', 'ENOTEMPTY', 'ELOOP',
+  'ENOMSG', 'EIDRM', 'ECHRNG', 'EL2NSYNC', 'EL3HLT', 'EL3RST',
+  'ELNRNG', 'EUNATCH', 'ENOCSI', 'EL2HLT', 'EBADE', 'EBADR',
+  'EXFULL', 'ENOANO', 'EBADRQC', 'EBADSLT', 'EBFONT', 'ENOSTR',
+  'ENODATA', 'ETIME', 'ENOSR', 'ENONET', 'ENOPKG', 'EREMOTE',
+  'ENOLINK', 'EADV', 'ESRMNT', 'ECOMM', 'EPROTO', 'EMULTIHOP',
+  'EDOTDOT', 'EBADMSG', 'EOVERFLOW', 'ENOTUNIQ', 'EBADFD', 'EREMCHG',
+  'ELIBACC', 'ELIBBAD', 'ELIBSCN', 'ELIBMAX', 'ELIBEXEC', 'EILSEQ',
+  'ERESTART', 'ESTRPIPE', 'EUSERS', 'ENOTSOCK', 'EDESTADDRREQ', 'EMSGSIZE',
+  'EPROTOTYPE', 'ENOPROTOOPT', 'EPROTONOSUPPORT', 'ESOCKTNOSUPPORT', 'EOPNOTSUPP', 'EPFNOSUPPORT',
+  'EAFNOSUPPORT', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ENETDOWN', 'ENETUNREACH', 'ENETRESET',
+  'ECONNABORTED', 'ECONNRESET', 'ENOBUFS', 'EISCONN', 'ENOTCONN', 'ESHUTDOWN',
+  'ETOOMANYREFS', 'ETIMEDOUT', 'ECONNREFUSED', 'EHOSTDOWN', 'EHOSTUNREACH', 'EALREADY',
+  'EINPROGRESS', 'ESTALE', 'EUCLEAN', 'ENOTNAM', 'ENAVAIL', 'EISNAM',
+  'EREMOTEIO', 'EDQUOT', 'ENOMEDIUM', 'EMEDIUMTYPE', 'ECANCELED', 'ENOKEY',
+  'EKEYEXPIRED', 'EKEYREVOKED', 'EKEYREJECTED', 'EOWNERDEAD', 'ENOTRECOVERABLE', 'ERFKILL',
+  'EHWPOISON', 'EWOULDBLOCK', 'EDEADLOCK', 'ENOTSUP',
 ];

@@ -29,4 +29,5 @@ export * from './netif';
 export * from './select';
 export * from './poll';
 export * from './epoll';
+export * from './eventfd';
 export * from './async';

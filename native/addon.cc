@@ -42,6 +42,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSelect(env, e);
   InitPoll(env, e);
   InitEpoll(env, e);
+  InitEventfd(env, e);
   InitWatch(env, e);
   InitBench(env, e);
   InitOverhead(env, e);

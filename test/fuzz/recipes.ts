@@ -14,10 +14,11 @@ import { FuzzError, POOL, type Guard, type Pool, type PoolName, type Witness, de
 export type Junk =
   | 'obj' | 'arr' | 'fn' | 'sym' | 'proxy' | 'revoked' | 'throwget' | 'frozenArr' | 'date' | 'boxedNum'
   | 'nullProto' | 'valueOf' | 'toPrimitive';
-export type View = 'u8' | 'i8' | 'i32' | 'f64' | 'dv' | 'buffer' | 'ab' | 'u8c' | 'big64';
+export type View = 'u8' | 'i8' | 'i32' | 'f64' | 'dv' | 'buffer' | 'ab' | 'u8c' | 'big64' | 'bigu64';
 export type SaKind = 'in' | 'in6' | 'un' | 'unabs' | 'unempty' | 'storage' | 'in_badfam';
 export type SaPort = 'listen' | 'udp' | 'zero' | 'nine';
-export type StructName = 'timeval' | 'timespec' | 'linger' | 'pollfd' | 'epoll_event' | 'fd_set' | 'in_addr' | 'in6_addr' | 'sockaddr_in';
+export type StructName = 'timeval' | 'timespec' | 'linger' | 'pollfd' | 'epoll_event' | 'fd_set' | 'in_addr' | 'in6_addr' | 'sockaddr_in'
+  | 'sigset_t' | 'itimerspec' | 'signalfd_siginfo';
 
 export type R =
   | { k: 'v'; v: unknown } // a primitive as is (numbers, strings, bigints, booleans, undefined, null)
@@ -114,7 +115,8 @@ export const saArb: fc.Arbitrary<R> = fc.record({
 
 export const structArb: fc.Arbitrary<R> = fc.record({
   k: fc.constant('struct' as const),
-  s: fc.constantFrom<StructName>('timeval', 'timespec', 'linger', 'pollfd', 'epoll_event', 'fd_set', 'in_addr', 'in6_addr', 'sockaddr_in'),
+  s: fc.constantFrom<StructName>('timeval', 'timespec', 'linger', 'pollfd', 'epoll_event', 'fd_set', 'in_addr', 'in6_addr', 'sockaddr_in',
+    'sigset_t', 'itimerspec', 'signalfd_siginfo'),
   mis: fc.constantFrom(0, 1),
 }) as fc.Arbitrary<R>;
 
@@ -240,6 +242,7 @@ function view(ab: ArrayBuffer | SharedArrayBuffer, start: number, len: number, v
     case 'i32': { const s = (start + 3) & ~3; return new Int32Array(ab, s, Math.max(0, Math.floor((start + len - s) / 4))); }
     case 'f64': { const s = (start + 7) & ~7; return new Float64Array(ab, s, Math.max(0, Math.floor((start + len - s) / 8))); }
     case 'big64': { const s = (start + 7) & ~7; return new BigInt64Array(ab, s, Math.max(0, Math.floor((start + len - s) / 8))); }
+    case 'bigu64': { const s = (start + 7) & ~7; return new BigUint64Array(ab, s, Math.max(0, Math.floor((start + len - s) / 8))); }
     case 'ab': return ab;
   }
 }
@@ -259,7 +262,8 @@ function structOver(name: StructName, mis: number, c: Ctx): S.Struct {
   const sizes: Record<StructName, number> = {
     timeval: S.binding.layout.timeval.size, timespec: S.binding.layout.timespec.size, linger: S.binding.layout.linger.size,
     pollfd: S.binding.layout.pollfd.size, epoll_event: S.binding.layout.epoll_event.size, fd_set: 0, in_addr: 4, in6_addr: 16,
-    sockaddr_in: SA_IN,
+    sockaddr_in: SA_IN, sigset_t: S.binding.layout.sigset_t.size, itimerspec: S.binding.layout.itimerspec.size,
+    signalfd_siginfo: S.binding.layout.signalfd_siginfo.size,
   };
   if (name === 'fd_set') return new S.fd_set();
   const { ab, start } = guarded(sizes[name], mis, c.guards);
@@ -273,6 +277,9 @@ function structOver(name: StructName, mis: number, c: Ctx): S.Struct {
     case 'in_addr': return new S.in_addr(b);
     case 'in6_addr': return new S.in6_addr(b);
     case 'sockaddr_in': return new S.sockaddr_in(b);
+    case 'sigset_t': return new S.sigset_t(b); // zeroed window: the empty set
+    case 'itimerspec': return new S.itimerspec(b);
+    case 'signalfd_siginfo': return new S.signalfd_siginfo(b);
   }
 }
 

@@ -88,6 +88,25 @@ const MAXEV = N(1, 2, 8, 9);
 const SV = mix(svArb);
 const SETSIZE = N(1, 64, 1024, 1025, 4096);
 
+// eventfd.ts. A sigset_t from structArb is the empty set (its window is zeroed), and the
+// masks sigprocmask/pthread_sigmask are given are only that or null: SIG_BLOCK/SIG_UNBLOCK of
+// the empty set change nothing, and SIG_SETMASK of it is the mask the suite's thread already
+// has (Node's main thread blocks nothing), so fuzzing never changes the process's signal mask
+// — the watchdog's SIGUSR2 keeps arriving. tgkill's signal is only 0 (the existence check) or
+// a value that is rejected or EINVAL and could coerce to nothing but 0: it never sends a signal.
+const SIGSET = mix(fc.oneof(structArb, structArb, fc.constant<R>({ k: 'v', v: null })), bufArb);
+const SIGNUM = N(1, S.SIGUSR2, 31, 32, 33, S.SIGRTMAX, 0, 65);
+const HOWSIG = N(S.SIG_BLOCK, S.SIG_UNBLOCK, S.SIG_SETMASK, 3, -1);
+const ITS = mix(fc.oneof(structArb, fc.constant<R>({ k: 'v', v: null })), bufArb);
+const SAFE_SIG: Param = only(fc.oneof(
+  fc.constantFrom<unknown>(0, 0, -1, 65, 2 ** 31, -(2 ** 31) - 1, 0.5, NaN, Infinity, -0, 2 ** 32, null, undefined, 'abc', 0n,
+    2n ** 64n).map((v) => ({ k: 'v', v }) as R),
+  fc.constantFrom('obj', 'fn', 'sym', 'proxy', 'revoked', 'throwget', 'nullProto').map((j) => ({ k: 'junk', j }) as R),
+));
+const PID = mix(fc.constantFrom<R>({ k: 'v', v: process.pid }, { k: 'v', v: -1 }, { k: 'v', v: 0 }, { k: 'v', v: 2 ** 31 - 1 }));
+const U64OUT = mix(fc.constantFrom<R>({ k: 'buf', len: 8, mis: 0, view: 'bigu64' }, { k: 'buf', len: 16, mis: 1, view: 'bigu64' },
+  { k: 'buf', len: 8, mis: 1, view: 'bigu64' }), bufArb);
+
 // Options of a wait, or of an async call; a detaching getter may target argument `targets`.
 const WOPT = (...targets: number[]) => mix(optsArb(...targets));
 
@@ -188,6 +207,27 @@ export const SPECS: Record<string, Spec> = {
   epoll_wait: { keep: 4, params: [FD, EVENTS, MAXEV, only(waitMsArb), WOPT(1)] },
   epoll_pwait: { keep: 4, params: [FD, EVENTS, MAXEV, only(waitMsArb), mix(sigmaskArb(1)), WOPT(1)] },
   epoll_pwait2: { keep: 4, params: [FD, EVENTS, MAXEV, only(tmoArb('timespec')), mix(sigmaskArb(1, 3)), WOPT(1, 3)] },
+  // eventfd.ts
+  sigset_t: { ctor: true, params: [mix(bufArb)] },
+  itimerspec: { ctor: true, params: [mix(bufArb)] },
+  signalfd_siginfo: { ctor: true, params: [mix(bufArb)] },
+  sigemptyset: { params: [SIGSET] },
+  sigfillset: { params: [SIGSET] },
+  sigaddset: { params: [SIGSET, SIGNUM] },
+  sigdelset: { params: [SIGSET, SIGNUM] },
+  sigismember: { params: [SIGSET, SIGNUM] },
+  sigprocmask: { params: [HOWSIG, SIGSET, SIGSET] },
+  pthread_sigmask: { params: [HOWSIG, SIGSET, SIGSET] },
+  signalfd: { params: [mix(fc.oneof(poolFd, fc.constant<R>({ k: 'v', v: -1 }))), SIGSET, N(0, S.SFD_NONBLOCK, S.SFD_CLOEXEC, 1)] },
+  eventfd: { params: [N(0, 1, 0xffffffff), N(0, S.EFD_NONBLOCK, S.EFD_SEMAPHORE | S.EFD_NONBLOCK, 1)] },
+  eventfd_read: { params: [FD, U64OUT] },
+  eventfd_write: { params: [FD, mix(fc.constantFrom<R>({ k: 'v', v: 1 }, { k: 'v', v: 1n }, { k: 'v', v: 2n ** 64n - 1n }, { k: 'v', v: 2n ** 64n }), bigArb)] },
+  timerfd_create: { params: [N(S.CLOCK_MONOTONIC, S.CLOCK_REALTIME, S.CLOCK_BOOTTIME, 99), N(0, S.TFD_NONBLOCK, 1)] },
+  timerfd_settime: { params: [FD, N(0, S.TFD_TIMER_ABSTIME, 7), ITS, ITS] },
+  timerfd_gettime: { params: [FD, ITS] },
+  gettid: { params: [] },
+  tgkill: { params: [PID, PID, SAFE_SIG] },
+  threadsNotBlocking: { params: [N(1, S.SIGUSR1, S.SIGTERM, 64, 65, 0)] },
   // async.ts: pending waits are cancelled when the run closes its pool through close().
   readable: { async: true, params: [FD, WOPT(0)] },
   writable: { async: true, params: [FD, WOPT(0)] },

@@ -97,7 +97,8 @@ export function makeSentinel(): Sentinel {
 // ---------------------------------------------------------------------------------------
 // Pool: the real fds one run may use, all non-blocking.
 // ---------------------------------------------------------------------------------------
-export const POOL = ['stream0', 'stream1', 'dgram0', 'dgram1', 'tcpListen', 'tcpFresh', 'udp', 'epoll', 'pipe'] as const;
+export const POOL = ['stream0', 'stream1', 'dgram0', 'dgram1', 'tcpListen', 'tcpFresh', 'udp', 'epoll', 'pipe', 'eventfd', 'timerfd',
+  'signalfd'] as const;
 export type PoolName = (typeof POOL)[number];
 
 export interface Pool {
@@ -141,7 +142,8 @@ function loopback(p: number): S.sockaddr_in {
  * none): stream0/stream1 and dgram0/dgram1 are socketpairs with data queued both ways,
  * tcpListen listens on 127.0.0.1, tcpFresh is a new TCP socket, udp is bound to 127.0.0.1,
  * epoll has stream0 registered (readable: an epoll_wait on it returns at once), pipe is a
- * FIFO opened read-write. All non-blocking.
+ * FIFO opened read-write, eventfd holds 1, timerfd is disarmed, signalfd waits for a signal
+ * nobody sends (SIGRTMAX-1). All non-blocking.
  */
 export function makePool(): Pool {
   const fds = new Map<PoolName, number>();
@@ -196,6 +198,15 @@ export function makePool(): Pool {
       case 'pipe':
         if (fifo === undefined) throw new Error('setupFifo() first');
         return keep(name, openSync(fifo.path, fsc.O_RDWR | fsc.O_NONBLOCK));
+      case 'eventfd': // counter 1: readable
+        return keep(name, S.eventfd(1, S.EFD_NONBLOCK));
+      case 'timerfd': // disarmed
+        return keep(name, S.timerfd_create(S.CLOCK_MONOTONIC, S.TFD_NONBLOCK));
+      case 'signalfd': { // a signal nothing sends or blocks: never readable, and it takes no signal from anyone
+        const set = new S.sigset_t();
+        S.sigaddset(set, S.SIGRTMAX - 1);
+        return keep(name, S.signalfd(-1, set, S.SFD_NONBLOCK));
+      }
     }
   };
   const get = (name: PoolName): number => fds.get(name) ?? open(name);

@@ -1,0 +1,487 @@
+// The event fds (native/eventfd.cc, lib/eventfd.ts): eventfd, signalfd with sigset_t,
+// sigprocmask/pthread_sigmask, timerfd, tgkill/gettid — each a real kernel object, waited on
+// by epoll_wait(-1) and by readable().
+//
+// Signals in a Node process (docs/api.md "signalfd and Node's threads"): the tests here prove
+// exactly the two cases that work — a thread-directed signal (tgkill) to a thread that blocks
+// it, and a process-directed signal (kill) that every thread blocks (SIGUSR1 blocked by the
+// main thread of a fresh process before it made any thread of its own) — and that Node's own
+// threads leave SIGTERM/SIGINT unblocked, which is why a process-directed SIGTERM cannot be
+// counted on to reach a signalfd.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CLOCK_MONOTONIC, close, EFD_NONBLOCK, EFD_SEMAPHORE, EPOLL_CTL_ADD, epoll_create1, epoll_ctl, epoll_event,
+  epoll_wait, EPOLLIN, ErrnoError, eventfd, eventfd_read, eventfd_write, F_GETFD, FD_CLOEXEC, fcntl, gettid,
+  itimerspec, pthread_sigmask, read, readable, SFD_NONBLOCK, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, sigaddset,
+  sigdelset, sigemptyset, sigfillset, sigismember, signalfd, signalfd_siginfo, SIGINT, sigprocmask, sigset_t,
+  SIGTERM, SIGUSR1, SIGUSR2, SIGRTMAX, SIGRTMIN, TFD_NONBLOCK, TFD_TIMER_ABSTIME, tgkill, threadsNotBlocking,
+  timerfd_create, timerfd_gettime, timerfd_settime, write,
+} from '../lib';
+import { binding } from '../lib/binding';
+import { runChild, signalAfter } from './helpers/child';
+import { closeAll, unixPair } from './helpers/mux-sockets';
+
+const root = join(__dirname, '..');
+const SI_USER = 0; // kill(2)
+const SI_TKILL = -6; // tgkill(2)
+
+const opened: number[] = [];
+function keep(fd: number): number {
+  opened.push(fd);
+  return fd;
+}
+afterEach(() => {
+  for (const fd of opened.splice(0)) close(fd);
+});
+
+function errnoOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ErrnoError) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+function epollOn(...fds: number[]): number {
+  const ep = keep(epoll_create1(0));
+  const ev = new epoll_event();
+  for (const fd of fds) {
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, ev);
+  }
+  return ep;
+}
+
+/**
+ * Runs `f` with `sigs` blocked in the calling thread and restores the mask after `f` (and
+ * the promise it returns) settles, whatever it does. A signal still pending then would be
+ * delivered at once with its default action, so `f` must consume what it sends.
+ */
+async function withBlocked(sigs: number[], f: (set: sigset_t) => unknown): Promise<void> {
+  const set = new sigset_t();
+  for (const s of sigs) sigaddset(set, s);
+  const old = new sigset_t();
+  pthread_sigmask(SIG_BLOCK, set, old);
+  try {
+    await f(set);
+  } finally {
+    pthread_sigmask(SIG_SETMASK, old, null);
+  }
+}
+
+function u64(fd: number): bigint {
+  const b = new BigUint64Array(1);
+  expect(read(fd, b)).toBe(8);
+  return b[0];
+}
+
+describe('eventfd', () => {
+  it('eventfd: writes add to the counter; eventfd_read returns the sum and resets it', () => {
+    const fd = keep(eventfd(2, EFD_NONBLOCK));
+    expect(eventfd_write(fd, 3)).toBe(0);
+    expect(eventfd_write(fd, 10n)).toBe(0);
+    const v = new BigUint64Array(1);
+    expect(eventfd_read(fd, v)).toBe(0);
+    expect(v[0]).toBe(15n);
+    expect(errnoOf(() => eventfd_read(fd, v))).toBe('EAGAIN');
+    expect(v[0]).toBe(15n);
+  });
+
+  it('eventfd: EFD_SEMAPHORE reads 1 and decrements, then EAGAIN', () => {
+    const fd = keep(eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK));
+    const v = new BigUint64Array(1);
+    for (let i = 0; i < 3; i++) {
+      v[0] = 99n;
+      eventfd_read(fd, v);
+      expect(v[0]).toBe(1n);
+    }
+    expect(errnoOf(() => eventfd_read(fd, v))).toBe('EAGAIN');
+  });
+
+  it('eventfd_write: the counter tops out at 2**64-2 (EAGAIN non-blocking); 2**64-1 is EINVAL', () => {
+    const fd = keep(eventfd(0, EFD_NONBLOCK));
+    eventfd_write(fd, 2n ** 64n - 2n);
+    expect(errnoOf(() => eventfd_write(fd, 1))).toBe('EAGAIN');
+    expect(errnoOf(() => eventfd_write(fd, 2n ** 64n - 1n))).toBe('EINVAL');
+    expect(u64(fd)).toBe(2n ** 64n - 2n);
+  });
+
+  it('eventfd_read/eventfd_write on fds that are not eventfds: C\'s answer at once, never a wait', () => {
+    // A blocking epoll fd is never writable: waiting for POLLOUT first would hang forever
+    // where write(2) fails at once with EINVAL.
+    const ep = keep(epoll_create1(0));
+    expect(errnoOf(() => eventfd_write(ep, 1))).toBe('EINVAL');
+    expect(errnoOf(() => eventfd_read(ep, new BigUint64Array(1)))).toBe('EINVAL');
+    // A read of fewer than 8 bytes: glibc's -1 without an errno becomes EINVAL.
+    const [a, b] = unixPair();
+    try {
+      write(b, new Uint8Array(5));
+      expect(errnoOf(() => eventfd_read(a, new BigUint64Array(1)))).toBe('EINVAL');
+    } finally {
+      closeAll([a, b]);
+    }
+  });
+
+  it('eventfd_read: a blocking read is interrupted by a signal with EINTR, so a JS listener can run', async () => {
+    const code = `
+      const s = sockfd;
+      let heard = 0;
+      process.on('SIGUSR2', () => heard++);
+      const fd = s.eventfd(0, 0);
+      console.log('ready');
+      try { s.eventfd_read(fd, new BigUint64Array(1)); console.log('returned'); }
+      catch (e) { console.log('threw ' + e.code); }
+      setImmediate(() => setImmediate(() => console.log('heard ' + (heard > 0))));`;
+    const r = await runChild(code, { timeoutMs: 10_000, onLine: signalAfter('ready', 'SIGUSR2', ['threw', 'returned']) });
+    expect(r.stdout).toContain('threw EINTR');
+    expect(r.stdout).toContain('heard true');
+  });
+
+  it('eventfd: epoll_wait(-1) returns it once written; readable() resolves', async () => {
+    const fd = keep(eventfd(0, EFD_NONBLOCK));
+    const ep = epollOn(fd);
+    const evs = epoll_event.array(4);
+    expect(epoll_wait(ep, evs, 4, 0)).toBe(0);
+    eventfd_write(fd, 1);
+    expect(epoll_wait(ep, evs, 4, -1)).toBe(1);
+    expect(evs[0].data.fd).toBe(fd);
+    await readable(fd);
+    expect(u64(fd)).toBe(1n);
+  });
+
+  it('eventfd: a write from a worker thread wakes epoll_wait(-1) in the main thread', async () => {
+    const fd = keep(eventfd(0, 0));
+    const ep = epollOn(fd);
+    const w = new Worker(`
+      const b = require('node-gyp-build')(${JSON.stringify(root)});
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      b.eventfd_write(${fd}, 7n);`, { eval: true });
+    const evs = epoll_event.array(4);
+    expect(epoll_wait(ep, evs, 4, -1)).toBe(1);
+    const v = new BigUint64Array(1);
+    eventfd_read(fd, v); // blocking eventfd, readable: returns at once
+    expect(v[0]).toBe(7n);
+    await new Promise((r) => w.once('exit', r));
+  });
+});
+
+describe('timerfd', () => {
+  it('timerfd: a one-shot timer fires in epoll_wait(-1); read gives 1 expiration', () => {
+    const fd = keep(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
+    const ep = epollOn(fd);
+    const it = new itimerspec();
+    it.it_value.tv_nsec = 20_000_000;
+    const t0 = process.hrtime.bigint();
+    expect(timerfd_settime(fd, 0, it, null)).toBe(0);
+    const evs = epoll_event.array(4);
+    expect(epoll_wait(ep, evs, 4, -1)).toBe(1);
+    expect(process.hrtime.bigint() - t0).toBeGreaterThanOrEqual(19_000_000n);
+    expect(u64(fd)).toBe(1n);
+    expect(errnoOf(() => read(fd, new BigUint64Array(1)))).toBe('EAGAIN');
+  });
+
+  it('timerfd: a periodic timer counts the expirations missed between reads', () => {
+    const fd = keep(timerfd_create(CLOCK_MONOTONIC, 0));
+    const it = new itimerspec();
+    it.it_value.tv_nsec = 2_000_000;
+    it.it_interval.tv_nsec = 2_000_000;
+    timerfd_settime(fd, 0, it, null);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+    const n = u64(fd); // blocking timerfd that has expired: returns at once
+    expect(n).toBeGreaterThanOrEqual(5n);
+    expect(n).toBeLessThan(40n);
+  });
+
+  it('timerfd_gettime and old_value report the setting; a zero it_value disarms', () => {
+    const fd = keep(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
+    const it = new itimerspec();
+    it.it_value.tv_sec = 100;
+    it.it_interval.tv_sec = 7;
+    it.it_interval.tv_nsec = 5;
+    timerfd_settime(fd, 0, it, null);
+    const cur = new itimerspec();
+    expect(timerfd_gettime(fd, cur)).toBe(0);
+    expect(cur.it_interval.tv_sec).toBe(7);
+    expect(cur.it_interval.tv_nsec).toBe(5);
+    expect(cur.it_value.tv_sec).toBeGreaterThanOrEqual(98);
+    expect(cur.it_value.tv_sec).toBeLessThanOrEqual(100);
+    const old = new itimerspec();
+    timerfd_settime(fd, 0, new itimerspec(), old);
+    expect(old.it_interval.tv_sec).toBe(7);
+    expect(old.it_value.tv_sec).toBeGreaterThanOrEqual(98);
+    timerfd_gettime(fd, cur);
+    expect([cur.it_value.tv_sec, cur.it_value.tv_nsec, cur.it_interval.tv_sec]).toEqual([0, 0, 0]);
+  });
+
+  it('timerfd_settime: TFD_TIMER_ABSTIME takes an absolute CLOCK_MONOTONIC time', async () => {
+    const fd = keep(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
+    const at = process.hrtime.bigint() + 20_000_000n; // libuv's hrtime is CLOCK_MONOTONIC
+    const it = new itimerspec();
+    it.it_value.tv_sec = Number(at / 1_000_000_000n);
+    it.it_value.tv_nsec = Number(at % 1_000_000_000n);
+    timerfd_settime(fd, TFD_TIMER_ABSTIME, it, null);
+    await readable(fd);
+    expect(process.hrtime.bigint()).toBeGreaterThanOrEqual(at);
+    expect(u64(fd)).toBe(1n);
+    const bad = new itimerspec();
+    bad.it_value.tv_nsec = 1_000_000_000;
+    expect(errnoOf(() => timerfd_settime(fd, 0, bad, null))).toBe('EINVAL');
+  });
+
+  it('itimerspec: it_interval and it_value are views over its own bytes (layout from the addon)', () => {
+    const it = new itimerspec();
+    expect(it.bytes.length).toBe(binding.layout.itimerspec.size);
+    it.it_value.tv_sec = 3;
+    const again = new itimerspec(it.bytes);
+    expect(again.it_value.tv_sec).toBe(3);
+    expect(again.it_interval.tv_sec).toBe(0);
+  });
+});
+
+describe('sigset_t and the signal mask', () => {
+  it('sigemptyset/sigfillset/sigaddset/sigdelset/sigismember behave as in C', () => {
+    const set = new sigset_t();
+    expect(set.bytes.length).toBe(binding.layout.sigset_t.size);
+    expect(sigismember(set, SIGUSR2)).toBe(0);
+    expect(sigaddset(set, SIGUSR2)).toBe(0);
+    expect(sigaddset(set, SIGRTMAX)).toBe(0);
+    expect(sigismember(set, SIGUSR2)).toBe(1);
+    expect(sigismember(set, SIGUSR1)).toBe(0);
+    expect(sigismember(set, SIGRTMAX)).toBe(1);
+    expect(sigdelset(set, SIGUSR2)).toBe(0);
+    expect(sigismember(set, SIGUSR2)).toBe(0);
+    expect(sigfillset(set)).toBe(0);
+    expect(sigismember(set, SIGINT)).toBe(1);
+    expect(sigismember(set, SIGRTMIN)).toBe(1);
+    expect(sigemptyset(set)).toBe(0);
+    expect([...set.bytes].every((b) => b === 0)).toBe(true);
+  });
+
+  it("sigaddset: glibc's internal signals (32, 33) are EINVAL, as in C", () => {
+    expect(errnoOf(() => sigaddset(new sigset_t(), 32))).toBe('EINVAL');
+  });
+
+  it('sigprocmask/pthread_sigmask: change and report the calling thread mask', () => {
+    const set = new sigset_t();
+    sigaddset(set, SIGUSR2);
+    const old = new sigset_t();
+    const cur = new sigset_t();
+    expect(sigprocmask(SIG_BLOCK, set, old)).toBe(0);
+    try {
+      expect(sigismember(old, SIGUSR2)).toBe(0);
+      pthread_sigmask(SIG_BLOCK, null, cur);
+      expect(sigismember(cur, SIGUSR2)).toBe(1);
+      expect(threadsNotBlocking(SIGUSR2)).not.toContain(gettid());
+      pthread_sigmask(SIG_UNBLOCK, set, null);
+      sigprocmask(SIG_BLOCK, null, cur);
+      expect(sigismember(cur, SIGUSR2)).toBe(0);
+      expect(errnoOf(() => sigprocmask(99, set, null))).toBe('EINVAL');
+      expect(errnoOf(() => pthread_sigmask(99, set, null))).toBe('EINVAL');
+    } finally {
+      sigprocmask(SIG_SETMASK, old, null);
+    }
+    expect(threadsNotBlocking(SIGUSR2)).toContain(gettid());
+  });
+
+  it("threadsNotBlocking: Node's own threads leave SIGTERM and SIGINT unblocked when the main thread blocks them", async () => {
+    await withBlocked([SIGTERM, SIGINT], () => {
+      for (const sig of [SIGTERM, SIGINT]) {
+        const others = threadsNotBlocking(sig);
+        expect(others).not.toContain(process.pid);
+        expect(others.length).toBeGreaterThan(0); // the platform workers at least
+      }
+    });
+  });
+
+  it('gettid: the main thread id is the pid; a worker has its own', async () => {
+    expect(gettid()).toBe(process.pid);
+    const w = new Worker(`
+      const b = require('node-gyp-build')(${JSON.stringify(root)});
+      require('node:worker_threads').parentPort.postMessage(b.gettid());`, { eval: true });
+    const tid = await new Promise((r) => w.once('message', r));
+    expect(tid).not.toBe(process.pid);
+    expect(typeof tid).toBe('number');
+    await new Promise((r) => w.once('exit', r));
+  });
+});
+
+describe('signalfd', () => {
+  it('signalfd: a thread-directed signal (tgkill from a worker) wakes epoll_wait(-1); the siginfo names it', async () => {
+    await withBlocked([SIGUSR2], async (set) => {
+      const sfd = keep(signalfd(-1, set, SFD_NONBLOCK));
+      // A safety net in the same wait set, so a broken signalfd fails the test instead of hanging it.
+      const guard = keep(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
+      const it = new itimerspec();
+      it.it_value.tv_sec = 10;
+      timerfd_settime(guard, 0, it, null);
+      const ep = epollOn(sfd, guard);
+      const w = new Worker(`
+        const b = require('node-gyp-build')(${JSON.stringify(root)});
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        b.tgkill(${process.pid}, ${gettid()}, ${SIGUSR2});`, { eval: true });
+      const evs = epoll_event.array(4);
+      expect(epoll_wait(ep, evs, 4, -1)).toBe(1);
+      expect(evs[0].data.fd).toBe(sfd);
+      const si = new signalfd_siginfo();
+      expect(read(sfd, si.bytes)).toBe(binding.layout.signalfd_siginfo.size);
+      expect(si.ssi_signo).toBe(SIGUSR2);
+      expect(si.ssi_code).toBe(SI_TKILL);
+      expect(si.ssi_pid).toBe(process.pid);
+      expect(si.ssi_uid).toBe(process.getuid!());
+      expect(errnoOf(() => read(sfd, si.bytes))).toBe('EAGAIN');
+      await new Promise((r) => w.once('exit', r));
+    });
+  });
+
+  it('signalfd: readable() resolves when a blocked signal is pending; fd != -1 replaces the mask', async () => {
+    await withBlocked([SIGUSR2], async (set) => {
+      const empty = new sigset_t();
+      const sfd = keep(signalfd(-1, empty, SFD_NONBLOCK));
+      expect(signalfd(sfd, set, 0)).toBe(sfd);
+      tgkill(process.pid, gettid(), SIGUSR2);
+      await readable(sfd);
+      const si = new signalfd_siginfo();
+      read(sfd, si.bytes);
+      expect(si.ssi_signo).toBe(SIGUSR2);
+    });
+  });
+
+  it('signalfd: a process-directed SIGUSR1 (kill from the parent) reaches epoll_wait(-1) when every thread blocks it', async () => {
+    // A fresh process: its main thread blocks SIGUSR1 before it makes a thread of its own,
+    // and Node's platform threads already block SIGUSR1 (its inspector signal), so no thread
+    // of the process takes the signal and it stays pending for the signalfd.
+    const code = `
+      const s = sockfd;
+      const set = new s.sigset_t();
+      s.sigaddset(set, s.SIGUSR1);
+      s.sigprocmask(s.SIG_BLOCK, set, null);
+      const sfd = s.signalfd(-1, set, 0);
+      const ep = s.epoll_create1(0);
+      const ev = new s.epoll_event();
+      ev.events = s.EPOLLIN;
+      ev.data.fd = sfd;
+      s.epoll_ctl(ep, s.EPOLL_CTL_ADD, sfd, ev);
+      const evs = s.epoll_event.array(4);
+      console.log('ready ' + JSON.stringify(s.threadsNotBlocking(s.SIGUSR1)));
+      const n = s.epoll_wait(ep, evs, 4, -1);
+      const si = new s.signalfd_siginfo();
+      s.read(sfd, si.bytes);
+      console.log('got ' + JSON.stringify({ n, fd: evs[0].data.fd === sfd, signo: si.ssi_signo, code: si.ssi_code, pid: si.ssi_pid }));`;
+    const r = await runChild(code, {
+      timeoutMs: 10_000,
+      onLine: (line, child) => {
+        if (line.startsWith('ready')) child.kill('SIGUSR1');
+      },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('ready []');
+    const got = JSON.parse(r.stdout.split('got ')[1]);
+    expect(got).toEqual({ n: 1, fd: true, signo: SIGUSR1, code: SI_USER, pid: process.pid });
+    expect(r.code).toBe(0);
+  });
+
+  it('signalfd, eventfd, timerfd: close-on-exec by default', () => {
+    const set = new sigset_t();
+    for (const fd of [keep(signalfd(-1, set, 0)), keep(eventfd(0, 0)), keep(timerfd_create(CLOCK_MONOTONIC, 0))]) {
+      expect(fcntl(fd, F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
+    }
+  });
+
+  it('signalfd_siginfo: the layout comes from the addon', () => {
+    const si = new signalfd_siginfo();
+    expect(si.bytes.length).toBe(128);
+    const dv = new DataView(si.bytes.buffer);
+    dv.setUint32(binding.layout.signalfd_siginfo.ssi_pid, 4242, true);
+    expect(si.ssi_pid).toBe(4242);
+    expect(si.ssi_utime).toBe(0n);
+  });
+});
+
+describe('bad input is rejected before any syscall', () => {
+  const expectErr = (f: () => unknown, cls: typeof TypeError | typeof RangeError, code: string, msg?: RegExp) => {
+    let err: unknown;
+    try {
+      f();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(cls);
+    expect((err as { code?: string }).code).toBe(code);
+    if (msg) expect((err as Error).message).toMatch(msg);
+  };
+
+  it('eventfd / eventfd_read / eventfd_write', () => {
+    expectErr(() => eventfd(-1, 0), RangeError, 'ERR_OUT_OF_RANGE', /^eventfd: initval must be an integer in \[0, 4294967295\], got -1$/);
+    expectErr(() => eventfd(2 ** 32, 0), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => eventfd('1' as never, 0), TypeError, 'ERR_INVALID_ARG_TYPE', /^eventfd: initval must be an integer, got string '1'$/);
+    expectErr(() => eventfd(0, 0.5), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => (eventfd as (...a: unknown[]) => number)(0), TypeError, 'ERR_MISSING_ARGS');
+    expectErr(() => (eventfd as (...a: unknown[]) => number)(0, 0, 0), TypeError, 'ERR_TOO_MANY_ARGS');
+    const fd = keep(eventfd(5, EFD_NONBLOCK));
+    expectErr(() => eventfd_read(fd, new Uint8Array(8) as never), TypeError, 'ERR_INVALID_ARG_TYPE', /BigUint64Array/);
+    expectErr(() => eventfd_read(fd, new BigInt64Array(1) as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    expectErr(() => eventfd_read(fd, new BigUint64Array(0)), RangeError, 'ERR_OUT_OF_RANGE');
+    const v = new BigUint64Array(1);
+    structuredClone(v.buffer, { transfer: [v.buffer] });
+    expectErr(() => eventfd_read(fd, v), TypeError, 'ERR_INVALID_ARG_TYPE', /detached/);
+    expectErr(() => eventfd_read(-1, new BigUint64Array(1)), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => eventfd_write(fd, -1n), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => eventfd_write(fd, 2n ** 64n), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => eventfd_write(fd, 2 ** 53), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => eventfd_write(fd, 1.5), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => eventfd_write(fd, '1' as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    // Nothing reached the counter.
+    expect(u64(fd)).toBe(5n);
+  });
+
+  it('sigset_t functions, sigprocmask, signalfd', () => {
+    const set = new sigset_t();
+    for (const f of [sigaddset, sigdelset, sigismember]) {
+      expectErr(() => f(set, 0), RangeError, 'ERR_OUT_OF_RANGE', /signum must be an integer in \[1, 64\], got 0$/);
+      expectErr(() => f(set, 65), RangeError, 'ERR_OUT_OF_RANGE');
+      expectErr(() => f(set, NaN), RangeError, 'ERR_OUT_OF_RANGE');
+      expectErr(() => f(new Uint8Array(128) as never, 1), TypeError, 'ERR_INVALID_ARG_TYPE', /set must be a sigset_t/);
+    }
+    expectErr(() => sigemptyset({} as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    expectErr(() => sigfillset(null as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    expectErr(() => (sigprocmask as (...a: unknown[]) => number)(SIG_BLOCK, set), TypeError, 'ERR_MISSING_ARGS');
+    expectErr(() => sigprocmask(SIG_BLOCK, set, new Uint8Array(128) as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    expectErr(() => pthread_sigmask(0.5, set, null), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => signalfd(-2, set, 0), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => signalfd(-1, [SIGUSR2] as never, 0), TypeError, 'ERR_INVALID_ARG_TYPE');
+    expectErr(() => signalfd(-1, set, 2 ** 33), RangeError, 'ERR_OUT_OF_RANGE');
+    // The raw binding checks the buffer's size and detachment itself.
+    expectErr(() => binding.signalfd(-1, new Uint8Array(8), 0), RangeError, 'ERR_OUT_OF_RANGE', /mask must hold 128 bytes/);
+    expectErr(() => binding.sigprocmask(SIG_BLOCK, new Uint8Array(8), null), RangeError, 'ERR_OUT_OF_RANGE');
+    const gone = new sigset_t();
+    structuredClone(gone.bytes.buffer, { transfer: [gone.bytes.buffer] });
+    expectErr(() => sigaddset(gone, 1), TypeError, 'ERR_INVALID_ARG_TYPE', /detached/);
+    expectErr(() => tgkill(process.pid, process.pid, 2 ** 31), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => tgkill(process.pid, '1' as never, 0), TypeError, 'ERR_INVALID_ARG_TYPE');
+    expectErr(() => (gettid as (...a: unknown[]) => number)(1), TypeError, 'ERR_TOO_MANY_ARGS');
+    expectErr(() => threadsNotBlocking(0), RangeError, 'ERR_OUT_OF_RANGE');
+  });
+
+  it('timerfd_create / timerfd_settime / timerfd_gettime', () => {
+    expectErr(() => timerfd_create(CLOCK_MONOTONIC, -(2 ** 31) - 1), RangeError, 'ERR_OUT_OF_RANGE');
+    expectErr(() => timerfd_create('1' as never, 0), TypeError, 'ERR_INVALID_ARG_TYPE');
+    const fd = keep(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
+    expectErr(() => timerfd_settime(fd, 0, {} as never, null), TypeError, 'ERR_INVALID_ARG_TYPE', /new_value must be an itimerspec/);
+    expectErr(() => timerfd_settime(fd, 0, new itimerspec(), new Uint8Array(32) as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    expectErr(() => (timerfd_settime as (...a: unknown[]) => number)(fd, 0, new itimerspec()), TypeError, 'ERR_MISSING_ARGS');
+    expectErr(() => timerfd_gettime(fd, null as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    expectErr(() => binding.timerfd_gettime(fd, new Uint8Array(16)), RangeError, 'ERR_OUT_OF_RANGE', /curr_value must hold 32 bytes/);
+    const it = new itimerspec();
+    it.it_value.tv_sec = 1;
+    expectErr(() => timerfd_settime(fd, 0.5, it, null), RangeError, 'ERR_OUT_OF_RANGE');
+    // The timer was never armed.
+    const cur = new itimerspec();
+    timerfd_gettime(fd, cur);
+    expect(cur.it_value.tv_sec).toBe(0);
+  });
+});
