@@ -20,6 +20,7 @@
         "native/select.cc",
         "native/poll.cc",
         "native/epoll.cc",
+        "native/msg.cc",
         "native/watch.cc",
         "native/bench.cc",
         "native/overhead.cc"

@@ -31,6 +31,11 @@ export interface Binding {
     readonly fd_set: Layout<'word'>;
     readonly pollfd: Layout<'fd' | 'events' | 'revents'>;
     readonly epoll_event: Layout<'events' | 'data'>;
+    readonly iovec: Layout<'iov_base' | 'iov_len'>;
+    readonly cmsghdr: Layout<'cmsg_len' | 'cmsg_level' | 'cmsg_type' | 'align' | 'data'>;
+    readonly ucred: Layout<'pid' | 'uid' | 'gid'>;
+    readonly in_pktinfo: Layout<'ipi_ifindex' | 'ipi_spec_dst' | 'ipi_addr'>;
+    readonly in6_pktinfo: Layout<'ipi6_addr' | 'ipi6_ifindex'>;
   };
   // inet.cc
   inet_pton(af: number, src: string, dst: Bytes): number;
@@ -85,6 +90,18 @@ export interface Binding {
   epoll_pwait(epfd: number, events: Bytes, maxevents: number, timeout: number, sigmask: Int32Array | null, restart?: boolean): number;
   epoll_pwait2(epfd: number, events: Bytes, maxevents: number, timeout: Bytes | null, sigmask: Int32Array | null, restart?: boolean): number;
   setEpollDataU64(event: Bytes, offset: number, value: bigint): void;
+  // msg.cc — every message flattened by lib/msg.ts pack(): per message its name, control and
+  // struct iovec[] memory, one flat array of every iov_base, and 5 value-result numbers.
+  readv(fd: number, iov: Bytes, bases: Array<Bytes | null>, iovcnt: number): number;
+  writev(fd: number, iov: Bytes, bases: Array<Bytes | null>, iovcnt: number): number;
+  sendmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  recvmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  trySendmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  tryRecvmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  sendmmsg(fd: number, vlen: number, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  recvmmsg(fd: number, vlen: number, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number, timeout: Bytes | null): number;
+  CMSG_SPACE(length: number): number;
+  CMSG_LEN(length: number): number;
   // overhead.cc — C loops of bench/overhead; each returns ns per call
   overheadPoll(fd: number, iterations: number): number;
   overheadEpollWait(epfd: number, iterations: number): number;

@@ -27,4 +27,9 @@ export * from './sockopt';
 export * from './select';
 export * from './poll';
 export * from './epoll';
+// msg.ts's tryMsg is the async layer's, not public.
+export {
+  iovec, type IovecArray, readv, writev, msghdr, sendmsg, recvmsg, mmsghdr, type MmsghdrArray, sendmmsg, recvmmsg,
+  cmsghdr, CMSG_SPACE, CMSG_LEN, CMSG_FIRSTHDR, CMSG_NXTHDR, CMSG_DATA, scmRights, ucred, in_pktinfo, in6_pktinfo,
+} from './msg';
 export * from './async';

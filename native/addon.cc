@@ -41,6 +41,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSelect(env, e);
   InitPoll(env, e);
   InitEpoll(env, e);
+  InitMsg(env, e);
   InitWatch(env, e);
   InitBench(env, e);
   InitOverhead(env, e);
