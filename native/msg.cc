@@ -255,13 +255,15 @@ ssize_t OneMsg(int fd, msghdr* h, int f, bool try_mode) {
                   });
 }
 
-void StoreBack(Batch* b, uint32_t n) {
+// `hide`: MSG_CMSG_CLOEXEC when sockfd added it — the kernel echoes it into msg_flags, which
+// should show only what the caller asked for and what the kernel reports.
+void StoreBack(Batch* b, uint32_t n, uint32_t hide) {
   for (uint32_t i = 0; i < n; i++) {
     uint32_t* m = b->nums + i * kNums;
     const msghdr& h = b->msgs[i].msg_hdr;
     m[0] = h.msg_namelen;
     m[2] = static_cast<uint32_t>(h.msg_controllen);
-    m[3] = static_cast<uint32_t>(h.msg_flags);
+    m[3] = static_cast<uint32_t>(h.msg_flags) & ~hide;
     m[4] = b->msgs[i].msg_len;
   }
 }
@@ -285,7 +287,7 @@ napi_value Msg(napi_env env, napi_callback_info info) {
   if (r >= 0) {
     if (!kSend) {
       b.msgs[0].msg_len = static_cast<unsigned>(r);
-      StoreBack(&b, 1);
+      StoreBack(&b, 1, flags & MSG_CMSG_CLOEXEC ? 0 : MSG_CMSG_CLOEXEC);
     }
   }
   return Result(env, r, kTry, fn, fd);
@@ -324,7 +326,7 @@ napi_value Mmsg(napi_env env, napi_callback_info info) {
   else
     r = eintr::Probe(fd, Blocks::kRecv, call);  // then the kernel waits for the rest of vlen
   if (r < 0) return ThrowErrno(env, fn, errno, fd);
-  StoreBack(&b, static_cast<uint32_t>(r));
+  StoreBack(&b, static_cast<uint32_t>(r), kSend || (flags & MSG_CMSG_CLOEXEC) ? 0 : MSG_CMSG_CLOEXEC);
   return Int(env, r);
 }
 

@@ -3,7 +3,7 @@
 // sockets only: socketpairs, AF_UNIX, UDP and TCP on loopback, and python3 as an
 // independent peer for fd passing.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,8 +21,16 @@ function pair(type = SOCK_STREAM): [number, number] {
   return [sv[0], sv[1]];
 }
 
+/** The open fds, without the one readdirSync used to list them (closed by the time fstat runs). */
 function openFds(): Set<number> {
-  return new Set(readdirSync('/proc/self/fd').map(Number));
+  return new Set(readdirSync('/proc/self/fd').map(Number).filter((fd) => {
+    try {
+      fstatSync(fd);
+      return true;
+    } catch {
+      return false;
+    }
+  }));
 }
 
 /** An iovec array over the given buffers. */
@@ -160,6 +168,323 @@ describe('readv / writev', () => {
     } finally {
       S.close(a);
       S.close(b);
+    }
+  });
+});
+
+describe('sendmsg / recvmsg', () => {
+  it('CMSG_SPACE and CMSG_LEN are the C macros (24 and 20 for 4 bytes on x86-64)', () => {
+    if (process.arch === 'x64') {
+      expect(S.CMSG_SPACE(4)).toBe(24);
+      expect(S.CMSG_LEN(4)).toBe(20);
+    }
+    expect(S.CMSG_LEN(0)).toBe(S.binding.layout.cmsghdr.size);
+    expect(S.CMSG_SPACE(12) % S.binding.layout.cmsghdr.align).toBe(0);
+    expect(() => S.CMSG_SPACE(-1)).toThrow(RangeError);
+    expect(() => S.CMSG_LEN('4' as never)).toThrow(TypeError);
+    expect(() => (S.CMSG_LEN as (...a: unknown[]) => number)(4, 4)).toThrow(expect.objectContaining({ code: 'ERR_TOO_MANY_ARGS' }));
+  });
+
+  it('recvmsg fills msg_name and msg_namelen with a UDP sender, and reports MSG_TRUNC', () => {
+    const rx = S.socket(AF_INET, SOCK_DGRAM, 0);
+    const tx = S.socket(AF_INET, SOCK_DGRAM, 0);
+    try {
+      const addr = new S.sockaddr_in();
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = S.htonl(INADDR_LOOPBACK);
+      S.bind(rx, addr);
+      S.getsockname(rx, addr);
+      S.bind(tx, (() => { const a = new S.sockaddr_in(); a.sin_family = AF_INET; a.sin_addr.s_addr = S.htonl(INADDR_LOOPBACK); return a; })());
+      const me = new S.sockaddr_in();
+      S.getsockname(tx, me);
+      // sendmsg with msg_name: an unconnected datagram socket
+      const out = new S.msghdr();
+      out.msg_name = addr;
+      out.msg_iov = iovOf(Buffer.from('0123456789'));
+      expect(S.sendmsg(tx, out)).toBe(10);
+      const msg = new S.msghdr();
+      const from = new S.sockaddr_in();
+      msg.msg_name = from;
+      const small = Buffer.alloc(4);
+      msg.msg_iov = iovOf(small);
+      expect(S.recvmsg(rx, msg, 0)).toBe(4);
+      expect(small.toString()).toBe('0123');
+      expect(msg.msg_flags & MSG_TRUNC).toBe(MSG_TRUNC);
+      expect(msg.msg_namelen).toBe(S.binding.layout.sockaddr_in.size);
+      expect(from.sin_port).toBe(me.sin_port);
+      expect(from.sin_addr.s_addr).toBe(S.htonl(INADDR_LOOPBACK));
+      expect(msg.msg_controllen).toBe(0);
+    } finally {
+      S.close(rx);
+      S.close(tx);
+    }
+  });
+
+  it('IP_PKTINFO and SO_TIMESTAMPNS arrive as in_pktinfo and timespec over CMSG_DATA; IPV6_PKTINFO as in6_pktinfo', () => {
+    const rx = S.socket(AF_INET, SOCK_DGRAM, 0);
+    try {
+      const addr = new S.sockaddr_in();
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = S.htonl(INADDR_LOOPBACK);
+      S.bind(rx, addr);
+      S.getsockname(rx, addr);
+      S.setsockopt(rx, S.IPPROTO_IP, S.IP_PKTINFO, 1);
+      S.setsockopt(rx, SOL_SOCKET, S.SO_TIMESTAMPNS, 1);
+      S.sendto(rx, Buffer.from('p'), 1, 0, addr);
+      const msg = new S.msghdr();
+      msg.msg_iov = iovOf(Buffer.alloc(4));
+      msg.msg_control = new Uint8Array(S.CMSG_SPACE(S.binding.layout.in_pktinfo.size) + S.CMSG_SPACE(S.binding.layout.timespec.size));
+      expect(S.recvmsg(rx, msg)).toBe(1);
+      const seen: string[] = [];
+      for (let c = S.CMSG_FIRSTHDR(msg); c !== null; c = S.CMSG_NXTHDR(msg, c)) {
+        if (c.cmsg_level === S.IPPROTO_IP && c.cmsg_type === S.IP_PKTINFO) {
+          const pi = new S.in_pktinfo(S.CMSG_DATA(c));
+          expect(pi.ipi_addr.s_addr).toBe(S.htonl(INADDR_LOOPBACK));
+          expect(pi.ipi_ifindex).toBeGreaterThan(0);
+          seen.push('pktinfo');
+        } else if (c.cmsg_level === SOL_SOCKET && c.cmsg_type === S.SCM_TIMESTAMPNS) {
+          const ts = new S.timespec(0, 0, S.CMSG_DATA(c));
+          expect(Math.abs(ts.tv_sec - Date.now() / 1000)).toBeLessThan(60);
+          expect(ts.tv_nsec).toBeGreaterThanOrEqual(0);
+          expect(ts.tv_nsec).toBeLessThan(1e9);
+          seen.push('timestamp');
+        }
+      }
+      expect(seen.sort()).toEqual(['pktinfo', 'timestamp']);
+      expect(msg.msg_flags & MSG_CTRUNC).toBe(0);
+    } finally {
+      S.close(rx);
+    }
+    const rx6 = S.socket(S.AF_INET6, SOCK_DGRAM, 0);
+    try {
+      const a6 = new S.sockaddr_in6();
+      a6.sin6_family = S.AF_INET6;
+      S.inet_pton(S.AF_INET6, '::1', a6.sin6_addr.s6_addr);
+      S.bind(rx6, a6);
+      S.getsockname(rx6, a6);
+      S.setsockopt(rx6, S.IPPROTO_IPV6, S.IPV6_RECVPKTINFO, 1);
+      S.sendto(rx6, Buffer.from('q'), 1, 0, a6);
+      const msg = new S.msghdr();
+      msg.msg_iov = iovOf(Buffer.alloc(4));
+      msg.msg_control = new Uint8Array(S.CMSG_SPACE(S.binding.layout.in6_pktinfo.size));
+      expect(S.recvmsg(rx6, msg)).toBe(1);
+      const c = S.CMSG_FIRSTHDR(msg)!;
+      expect([c.cmsg_level, c.cmsg_type]).toEqual([S.IPPROTO_IPV6, S.IPV6_PKTINFO]);
+      const pi = new S.in6_pktinfo(S.CMSG_DATA(c));
+      expect(S.inet_ntop(S.AF_INET6, pi.ipi6_addr.s6_addr)).toBe('::1');
+      expect(pi.ipi6_ifindex).toBeGreaterThan(0);
+    } finally {
+      S.close(rx6);
+    }
+  });
+
+  it('SO_PASSCRED: SCM_CREDENTIALS gives this process pid, uid and gid as a ucred', () => {
+    const [a, b] = pair(SOCK_DGRAM);
+    try {
+      S.setsockopt(b, SOL_SOCKET, SO_PASSCRED, 1);
+      S.send(a, Buffer.from('c'));
+      const msg = new S.msghdr();
+      msg.msg_iov = iovOf(Buffer.alloc(4));
+      msg.msg_control = new Uint8Array(S.CMSG_SPACE(S.binding.layout.ucred.size));
+      expect(S.recvmsg(b, msg)).toBe(1);
+      const c = S.CMSG_FIRSTHDR(msg)!;
+      expect([c.cmsg_level, c.cmsg_type, c.cmsg_len]).toEqual([SOL_SOCKET, SCM_CREDENTIALS, S.CMSG_LEN(S.binding.layout.ucred.size)]);
+      const cred = new S.ucred(S.CMSG_DATA(c));
+      expect([cred.pid, cred.uid, cred.gid]).toEqual([process.pid, process.getuid!(), process.getgid!()]);
+      expect(S.CMSG_NXTHDR(msg, c)).toBeNull();
+    } finally {
+      S.close(a);
+      S.close(b);
+    }
+  });
+});
+
+describe('SCM_RIGHTS', () => {
+  it('an fd passed over a socketpair is a new fd for the same file, close-on-exec', () => {
+    const [a, b] = pair();
+    const [x, y] = pair();
+    try {
+      expect(sendFds(a, [x])).toBe(1);
+      const { data, fds, msg } = recvFds(b);
+      expect(data).toBe('x');
+      expect(fds).toHaveLength(1);
+      expect(msg.msg_flags & MSG_CTRUNC).toBe(0);
+      expect(msg.msg_controllen).toBe(S.CMSG_SPACE(4));
+      expect(fds[0]).not.toBe(x);
+      expect(S.fcntl(fds[0], F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
+      S.send(fds[0], Buffer.from('through'));
+      const buf = Buffer.alloc(16);
+      expect(buf.toString('latin1', 0, S.recv(y, buf))).toBe('through');
+      S.close(fds[0]);
+    } finally {
+      for (const fd of [a, b, x, y]) S.close(fd);
+    }
+  });
+
+  it('a control buffer too small for every fd: MSG_CTRUNC, and every fd the kernel installed is in the buffer (none leaked)', () => {
+    const [a, b] = pair();
+    const [x, y] = pair();
+    try {
+      for (const [space, want] of [[S.CMSG_SPACE(4), 2], [S.CMSG_LEN(0), 0], [8, 0]] as const) {
+        sendFds(a, [x, y, x]);
+        const before = openFds();
+        const { fds, msg } = recvFds(b, space);
+        const added = [...openFds()].filter((fd) => !before.has(fd)).sort((p, q) => p - q);
+        expect(msg.msg_flags & MSG_CTRUNC, `space ${space}`).toBe(MSG_CTRUNC);
+        expect(fds.length, `space ${space}`).toBe(want);
+        expect(added).toEqual([...fds].sort((p, q) => p - q));
+        for (const fd of fds) {
+          expect(S.fcntl(fd, F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
+          S.close(fd);
+        }
+        expect(openFds()).toEqual(before);
+      }
+    } finally {
+      for (const fd of [a, b, x, y]) S.close(fd);
+    }
+  });
+
+  it('garbage cmsg data never yields a bogus fd: bounds-checked CMSG_NXTHDR, whole ints only', () => {
+    // Built by hand, as a hostile or buggy peer's bytes would arrive.
+    const msg = new S.msghdr();
+    const control = new Uint8Array(64);
+    msg.msg_control = control;
+    const dv = new DataView(control.buffer);
+    const H = S.CMSG_LEN(0);
+    // 1: SCM_RIGHTS with 6 data bytes: one whole int (7) and half of another
+    dv.setUint32(0, S.CMSG_LEN(6), true);
+    dv.setInt32(8, SOL_SOCKET, true);
+    dv.setInt32(12, SCM_RIGHTS, true);
+    dv.setInt32(H, 7, true);
+    dv.setInt16(H + 4, 0x1234, true);
+    let c = S.CMSG_FIRSTHDR(msg)!;
+    expect(S.scmRights(c)).toEqual([7]);
+    expect(S.CMSG_DATA(c).byteLength).toBe(6);
+    // 2: the next header claims a length past the control data: the walk ends
+    const next = S.CMSG_SPACE(6);
+    dv.setUint32(next, 1e6, true);
+    expect(S.CMSG_NXTHDR(msg, c)).toBeNull();
+    // a length below a header ends the walk too, and CMSG_DATA of it is empty
+    dv.setUint32(0, 3, true);
+    c = S.CMSG_FIRSTHDR(msg)!;
+    expect(S.CMSG_NXTHDR(msg, c)).toBeNull();
+    expect(S.CMSG_DATA(c).byteLength).toBe(0);
+    expect(S.scmRights(c)).toEqual([]);
+    // a huge cmsg_len: CMSG_DATA stops at the end of the control data
+    dv.setUint32(0, 1e6, true);
+    expect(S.CMSG_DATA(S.CMSG_FIRSTHDR(msg)!).byteLength).toBe(64 - H);
+    // msg_controllen shorter than a header: no first header at all
+    msg.msg_controllen = H - 1;
+    expect(S.CMSG_FIRSTHDR(msg)).toBeNull();
+    // a header from another buffer is not inside this msghdr's control data
+    msg.msg_controllen = 64;
+    expect(() => S.CMSG_NXTHDR(msg, new S.cmsghdr())).toThrow(RangeError);
+    expect(() => S.CMSG_NXTHDR(msg, {} as S.cmsghdr)).toThrow(TypeError);
+    expect(() => S.CMSG_DATA(null as never)).toThrow(TypeError);
+    expect(() => S.CMSG_FIRSTHDR({} as S.msghdr)).toThrow(TypeError);
+  });
+
+  it('the kernel takes only the whole ints of a partial SCM_RIGHTS, and refuses a cmsg_len past the control data', () => {
+    const [a, b] = pair();
+    const [x, y] = pair();
+    try {
+      const msg = new S.msghdr();
+      msg.msg_iov = iovOf(Buffer.from('p'));
+      rightsMsg(msg, [x, y]);
+      const c = S.CMSG_FIRSTHDR(msg)!;
+      c.cmsg_len = S.CMSG_LEN(6); // 1.5 ints
+      expect(S.sendmsg(a, msg)).toBe(1);
+      const before = openFds();
+      const got = recvFds(b);
+      expect(got.fds).toHaveLength(1);
+      expect([...openFds()].filter((fd) => !before.has(fd))).toEqual(got.fds);
+      S.close(got.fds[0]);
+      c.cmsg_len = 1000;
+      expect(() => S.sendmsg(a, msg)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'sendmsg' }));
+    } finally {
+      for (const fd of [a, b, x, y]) S.close(fd);
+    }
+  });
+
+  it('between two sockfd processes: 3 fds (a socket, a pipe, a file) each way, each used, each close-on-exec', (ctx) => {
+    const dir = tmpdir();
+    const fifo = join(dir, `sockfd-msg-fifo-${process.pid}-${Date.now()}`);
+    const file = join(dir, `sockfd-msg-file-${process.pid}-${Date.now()}`);
+    if (spawnSync('mkfifo', [fifo]).status !== 0) ctx.skip('mkfifo failed');
+    const [a, b] = pair();
+    const [x, y] = pair();
+    const pipeFd = openSync(fifo, 'r+'); // a FIFO opened read-write: one pipe, both ends
+    const fileFd = openSync(file, 'w+');
+    const got: number[] = [];
+    try {
+      expect(sendFds(a, [y, pipeFd, fileFd], 'f')).toBe(1);
+      // node --import tsx runs the TypeScript child in this very process (the tsx CLI would
+      // put a second process between, which does not hand fd 3 on).
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'msg-child.ts')], {
+        stdio: ['ignore', 'pipe', 'pipe', b],
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      expect(r.stderr).toBe('');
+      const report = JSON.parse(r.stdout);
+      expect(report).toEqual({ n: 1, flags: 0, count: 3, cloexec: [true, true, true] });
+      // the child used each fd
+      const buf = Buffer.alloc(16);
+      expect(buf.toString('latin1', 0, S.recv(x, buf))).toBe('sock');
+      expect(buf.toString('latin1', 0, S.read(pipeFd, buf))).toBe('pipe');
+      expect(readFileSync(file, 'latin1')).toBe('file');
+      // and sent 3 back
+      const back = recvFds(a, S.CMSG_SPACE(12));
+      expect(back.data).toBe('r');
+      got.push(...back.fds);
+      expect(got).toHaveLength(3);
+      for (const fd of got) expect(S.fcntl(fd, F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
+      expect(buf.toString('latin1', 0, S.recv(got[0], buf))).toBe('back');
+      S.write(got[1], Buffer.from('again'));
+      expect(buf.toString('latin1', 0, S.read(pipeFd, buf))).toBe('again');
+      S.write(got[2], Buffer.from('!'));
+      expect(readFileSync(file, 'latin1')).toBe('file!');
+    } finally {
+      for (const fd of got) S.close(fd);
+      for (const fd of [a, b, x, y]) S.close(fd);
+      closeSync(pipeFd);
+      closeSync(fileFd);
+      unlinkSync(fifo);
+      unlinkSync(file);
+    }
+  }, 30_000);
+
+  it('with python3 both ways: socket.recv_fds gets ours, socket.send_fds reaches us, CMSG_SPACE agrees', (ctx) => {
+    requirePeers(ctx, 'python3');
+    const [a, b] = pair();
+    const [x, y] = pair();
+    const got: number[] = [];
+    try {
+      expect(sendFds(a, [y], 'n')).toBe(1);
+      const py = [
+        'import os, socket, sys',
+        's = socket.socket(fileno=3)',
+        'msg, fds, flags, addr = socket.recv_fds(s, 16, 4)',
+        "os.write(fds[0], b'from python')",
+        'r, w = os.pipe()',
+        "socket.send_fds(s, [b'P'], [r])",
+        "os.write(w, b'python pipe')",
+        'print(socket.CMSG_SPACE(4), socket.CMSG_LEN(4), socket.CMSG_SPACE(12), len(fds), msg.decode(), flags)',
+      ].join('\n');
+      const r = spawnSync('python3', ['-c', py], { stdio: ['ignore', 'pipe', 'pipe', b], encoding: 'utf8', timeout: 15_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe(`${S.CMSG_SPACE(4)} ${S.CMSG_LEN(4)} ${S.CMSG_SPACE(12)} 1 n 0`);
+      const buf = Buffer.alloc(32);
+      expect(buf.toString('latin1', 0, S.recv(x, buf))).toBe('from python');
+      const back = recvFds(a);
+      expect(back.data).toBe('P');
+      got.push(...back.fds);
+      expect(got).toHaveLength(1);
+      expect(S.fcntl(got[0], F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
+      expect(buf.toString('latin1', 0, S.read(got[0], buf))).toBe('python pipe');
+    } finally {
+      for (const fd of got) S.close(fd);
+      for (const fd of [a, b, x, y]) S.close(fd);
     }
   });
 });
