@@ -488,3 +488,217 @@ describe('SCM_RIGHTS', () => {
     }
   });
 });
+
+function loopbackUdp(): [number, S.sockaddr_in] {
+  const fd = S.socket(AF_INET, SOCK_DGRAM, 0);
+  const a = new S.sockaddr_in();
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = S.htonl(INADDR_LOOPBACK);
+  S.bind(fd, a);
+  S.getsockname(fd, a);
+  return [fd, a];
+}
+
+describe('sendmmsg / recvmmsg', () => {
+  it('recvmmsg receives 64 datagrams with their sender addresses in one call', () => {
+    const [rx] = loopbackUdp();
+    const [tx, txAddr] = loopbackUdp();
+    const rxAddr = new S.sockaddr_in();
+    S.getsockname(rx, rxAddr);
+    try {
+      // 64 datagrams sent with one sendmmsg
+      const out = S.mmsghdr.array(64);
+      out.forEach((m, i) => {
+        m.msg_hdr.msg_name = rxAddr;
+        m.msg_hdr.msg_iov = iovOf(Buffer.from(`dgram ${i}`));
+      });
+      expect(S.sendmmsg(tx, out, 64, 0)).toBe(64);
+      expect(out.map((m) => m.msg_len)).toEqual(out.map((_, i) => `dgram ${i}`.length));
+      const vec = S.mmsghdr.array(64);
+      const bufs = vec.map(() => Buffer.alloc(16));
+      const froms = vec.map(() => new S.sockaddr_in());
+      vec.forEach((m, i) => {
+        m.msg_hdr.msg_name = froms[i];
+        m.msg_hdr.msg_iov = iovOf(bufs[i]);
+      });
+      expect(S.recvmmsg(rx, vec, 64, 0, new S.timespec(5, 0))).toBe(64);
+      for (let i = 0; i < 64; i++) {
+        expect(bufs[i].toString('latin1', 0, vec[i].msg_len)).toBe(`dgram ${i}`);
+        expect(froms[i].sin_port).toBe(txAddr.sin_port);
+        expect(vec[i].msg_hdr.msg_namelen).toBe(S.binding.layout.sockaddr_in.size);
+        expect(vec[i].msg_hdr.msg_flags).toBe(0);
+      }
+      // nothing left: MSG_DONTWAIT reports EAGAIN
+      expect(() => S.recvmmsg(rx, vec, 64, MSG_DONTWAIT)).toThrow(expect.objectContaining({ code: 'EAGAIN', syscall: 'recvmmsg' }));
+    } finally {
+      S.close(rx);
+      S.close(tx);
+    }
+  });
+
+  it('MSG_WAITFORONE returns what is queued', () => {
+    const [rx, rxAddr] = loopbackUdp();
+    try {
+      for (let i = 0; i < 3; i++) S.sendto(rx, Buffer.from([i]), 1, 0, rxAddr);
+      const vec = S.mmsghdr.array(8);
+      vec.forEach((m) => (m.msg_hdr.msg_iov = iovOf(Buffer.alloc(4))));
+      expect(S.recvmmsg(rx, vec, 8, S.MSG_WAITFORONE)).toBe(3);
+      expect(vec.slice(0, 3).map((m) => m.msg_len)).toEqual([1, 1, 1]);
+      expect(vec[3].msg_len).toBe(0);
+    } finally {
+      S.close(rx);
+    }
+  });
+
+  it('sendmmsg reports a partial batch exactly: an error on the k-th message', () => {
+    const [rx, rxAddr] = loopbackUdp();
+    const tx = S.socket(AF_INET, SOCK_DGRAM, 0);
+    try {
+      const vec = S.mmsghdr.array(4);
+      vec.forEach((m, i) => {
+        m.msg_hdr.msg_name = rxAddr;
+        m.msg_hdr.msg_iov = iovOf(Buffer.from(`m${i}`));
+      });
+      const bad = new S.sockaddr_in6(); // an IPv6 address on an IPv4 socket
+      bad.sin6_family = S.AF_INET6;
+      vec[2].msg_hdr.msg_name = bad;
+      expect(S.sendmmsg(tx, vec, 4, 0)).toBe(2);
+      expect([vec[0].msg_len, vec[1].msg_len, vec[2].msg_len]).toEqual([2, 2, 0]);
+      // the failing message alone: the error itself
+      expect(() => S.sendmmsg(tx, vec.slice(2), 2, 0)).toThrow(expect.objectContaining({ syscall: 'sendmmsg' }));
+      const buf = Buffer.alloc(8);
+      expect(buf.toString('latin1', 0, S.recv(rx, buf, 8, MSG_DONTWAIT))).toBe('m0');
+      expect(buf.toString('latin1', 0, S.recv(rx, buf, 8, MSG_DONTWAIT))).toBe('m1');
+      expect(S.tryRecv(rx, buf, 8, MSG_DONTWAIT)).toBe(-S.EAGAIN);
+    } finally {
+      S.close(rx);
+      S.close(tx);
+    }
+  });
+
+  it('sendmmsg reports a partial batch exactly: a non-blocking socket whose peer queue fills', () => {
+    const [a, b] = pair(SOCK_DGRAM | SOCK_NONBLOCK);
+    try {
+      const vec = S.mmsghdr.array(1024);
+      const payload = Buffer.alloc(1000, 0x61);
+      vec.forEach((m) => (m.msg_hdr.msg_iov = iovOf(payload)));
+      const sent = S.sendmmsg(a, vec, 1024, 0);
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(1024);
+      expect(vec[sent - 1].msg_len).toBe(1000);
+      expect(vec[sent].msg_len).toBe(0);
+      let got = 0;
+      const buf = Buffer.alloc(1000);
+      while (S.tryRecv(b, buf, 1000, MSG_DONTWAIT) === 1000 && got < 2048) got++;
+      expect(got).toBe(sent);
+    } finally {
+      S.close(a);
+      S.close(b);
+    }
+  });
+});
+
+describe('bad input to the msg calls: TypeError/RangeError before any syscall', () => {
+  it('sendmsg/recvmsg/sendmmsg/recvmmsg reject wrong types, holes and lengths past their buffers', () => {
+    const [a, b] = pair(SOCK_DGRAM);
+    try {
+      const ok = new S.msghdr();
+      ok.msg_iov = iovOf(Buffer.from('z'));
+      expect(() => S.sendmsg(a, {} as S.msghdr)).toThrow(/sendmsg: msg must be a msghdr, got object/);
+      expect(() => S.sendmsg(a, ok, '0' as never)).toThrow(TypeError);
+      expect(() => S.sendmsg(-1, ok)).toThrow(RangeError);
+      expect(() => (S.sendmsg as (...x: unknown[]) => number)(a, ok, 0, 0)).toThrow(expect.objectContaining({ code: 'ERR_TOO_MANY_ARGS' }));
+      expect(() => (ok.msg_iov = 'x' as never)).toThrow(TypeError);
+      expect(() => (ok.msg_namelen = 1)).toThrow(/msg_namelen 1 exceeds the 0 bytes of msg_name/);
+      expect(() => (ok.msg_controllen = 1)).toThrow(RangeError);
+      expect(() => (ok.msg_control = new Uint16Array(4) as never)).toThrow(TypeError);
+      expect(() => (ok.msg_iovlen = 1025)).toThrow(RangeError);
+      // msg_iovlen past msg_iov, and an iov with a hole
+      const m = new S.msghdr();
+      m.msg_iov = iovOf(Buffer.from('z'));
+      m.msg_iovlen = 2;
+      expect(() => S.sendmsg(a, m)).toThrow(/sendmsg: msg.msg_iovlen 2 exceeds the 1 entries of msg_iov/);
+      const v = S.iovec.array(2);
+      v[0].iov_base = Buffer.from('z');
+      m.msg_iov = [v[0], , v[1]] as S.iovec[];
+      expect(() => S.sendmsg(a, m)).toThrow(/sendmsg: msg.msg_iov\[1\] must be an iovec, got undefined/);
+      // a control buffer shorter than a header has no first header; a detached one is a TypeError
+      const c = new S.msghdr();
+      c.msg_control = new Uint8Array(S.CMSG_LEN(0) - 1);
+      expect(S.CMSG_FIRSTHDR(c)).toBeNull();
+      const ab = new ArrayBuffer(32);
+      c.msg_control = new Uint8Array(ab);
+      structuredClone(ab, { transfer: [ab] });
+      expect(() => S.recvmsg(b, c)).toThrow(TypeError);
+      // mmsg: wrong types, holes, vlen past the array
+      expect(() => S.sendmmsg(a, [new S.msghdr() as never], 1, 0)).toThrow(/sendmmsg: msgvec\[0\] must be an mmsghdr/);
+      const vec = S.mmsghdr.array(2);
+      expect(() => S.sendmmsg(a, vec, 3, 0)).toThrow(/vlen 3 exceeds the 2 entries of msgvec/);
+      expect(() => S.recvmmsg(b, [vec[0], , vec[1]] as S.mmsghdr[], 3, 0)).toThrow(/recvmmsg: msgvec\[1\] must be an mmsghdr, got undefined/);
+      expect(() => S.recvmmsg(b, vec, 2, 0, new S.timeval() as never)).toThrow(/timeout must be a timespec or null/);
+      expect(() => S.recvmmsg(b, 'x' as never, 1, 0)).toThrow(TypeError);
+      // nothing reached the peer
+      expect(S.tryRecv(b, Buffer.alloc(4), 4, MSG_DONTWAIT)).toBe(-S.EAGAIN);
+    } finally {
+      S.close(a);
+      S.close(b);
+    }
+  });
+
+  it('the addon checks the packed form itself: lengths past buffers are RangeErrors, never a kernel write outside them', () => {
+    const [a, b] = pair(SOCK_DGRAM);
+    try {
+      S.send(a, Buffer.from('0123456789'));
+      const nums = new Uint32Array(5);
+      const iovmem = new Uint8Array(16);
+      new DataView(iovmem.buffer).setUint32(8, 64, true); // iov_len 64 over a 4-byte buffer
+      nums[1] = 1;
+      expect(() => S.binding.recvmsg(b, 1, [null], [null], [iovmem], [Buffer.alloc(4)], nums, 0)).toThrow(/iov_len 64 exceeds the 4 bytes/);
+      nums[1] = 2; // msg_iovlen past the iovec memory
+      expect(() => S.binding.recvmsg(b, 1, [null], [null], [iovmem], [Buffer.alloc(4), Buffer.alloc(4)], nums, 0)).toThrow(/msg_iovlen 2 exceeds the 1 entries/);
+      nums[1] = 0;
+      nums[0] = 200; // msg_namelen past msg_name
+      expect(() => S.binding.recvmsg(b, 1, [new Uint8Array(16)], [null], [null], [], nums, 0)).toThrow(/msg_namelen 200/);
+      nums[0] = 0;
+      nums[2] = 100; // msg_controllen past msg_control
+      expect(() => S.binding.recvmsg(b, 1, [null], [new Uint8Array(8)], [null], [], nums, 0)).toThrow(/msg_controllen 100/);
+      nums[2] = 0;
+      nums[1] = 1025;
+      expect(() => S.binding.recvmsg(b, 1, [null], [null], [null], [], nums, 0)).toThrow(/above IOV_MAX/);
+      expect(() => S.binding.recvmsg(b, 1, [null], [null], [null], [], new Uint32Array(2), 0)).toThrow(RangeError);
+      expect(() => S.binding.recvmsg(b, 1, 'x' as never, [null], [null], [], new Uint32Array(5), 0)).toThrow(TypeError);
+      // the datagram is still queued: no call reached the kernel
+      expect(S.recv(b, Buffer.alloc(16), 16, MSG_DONTWAIT)).toBe(10);
+    } finally {
+      S.close(a);
+      S.close(b);
+    }
+  });
+
+  it('rule 1: an index getter that detaches a buffer runs before the addon takes any pointer', () => {
+    const [a, b] = pair();
+    try {
+      // through the public call: TypeScript reads the array first
+      const ab = new ArrayBuffer(8);
+      const v = S.iovec.array(2);
+      v[0].iov_base = new Uint8Array(ab);
+      v[1].iov_base = Buffer.alloc(1);
+      const arr: S.iovec[] = [v[0]];
+      Object.defineProperty(arr, 1, { get: () => (structuredClone(ab, { transfer: [ab] }), v[1]), enumerable: true });
+      S.send(a, Buffer.from('data'));
+      expect(() => S.readv(b, arr)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+      // through the raw addon: every element is fetched before the first pointer
+      const nameAb = new ArrayBuffer(16);
+      const bases: unknown[] = [];
+      Object.defineProperty(bases, 0, { get: () => (structuredClone(nameAb, { transfer: [nameAb] }), Buffer.alloc(4)), enumerable: true });
+      const nums = new Uint32Array([16, 1, 0, 0, 0]);
+      const iovmem = new Uint8Array(16);
+      new DataView(iovmem.buffer).setUint32(8, 4, true);
+      expect(() => S.binding.recvmsg(b, 1, [new Uint8Array(nameAb)], [null], [iovmem], bases as never, nums, 0)).toThrow(TypeError);
+      expect(S.recv(b, Buffer.alloc(8), 8, MSG_DONTWAIT)).toBe(4);
+    } finally {
+      S.close(a);
+      S.close(b);
+    }
+  });
+});
