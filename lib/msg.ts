@@ -354,11 +354,11 @@ function unpack(p: Packed, n: number, recv: boolean): void {
   }
 }
 
-function msgCall(fn: 'sendmsg' | 'recvmsg', argc: number, fd: number, msg: msghdr, flags: number | undefined, tryMode: boolean): number {
-  checkArgc(fn, argc, 2, ['fd', 'msg', 'flags']);
-  checkFd(fn, 'fd', fd);
-  const f = flags === undefined ? 0 : checkFlags(fn, 'flags', flags);
-  const p = pack(fn, 'msg', [msg]);
+function msgCall(fn: 'sendmsg' | 'recvmsg', name: string, argc: number, fd: number, msg: msghdr, flags: number | undefined, tryMode: boolean): number {
+  checkArgc(name, argc, 2, ['fd', 'msg', 'flags']);
+  checkFd(name, 'fd', fd);
+  const f = flags === undefined ? 0 : checkFlags(name, 'flags', flags);
+  const p = pack(name, 'msg', [msg]);
   const call = fn === 'sendmsg' ? (tryMode ? binding.trySendmsg : binding.sendmsg) : (tryMode ? binding.tryRecvmsg : binding.recvmsg);
   const r = call(fd, 1, p.names, p.controls, p.iovmems, p.bases, p.nums, f);
   if (r >= 0 && fn === 'recvmsg') unpack(p, 1, true);
@@ -370,7 +370,7 @@ function msgCall(fn: 'sendmsg' | 'recvmsg', argc: number, fd: number, msg: msghd
  * with msg_control's ancillary data; returns the bytes sent. MSG_NOSIGNAL is always added.
  */
 export function sendmsg(fd: number, msg: msghdr, flags?: number): number {
-  return msgCall('sendmsg', arguments.length, fd, msg, flags, false);
+  return msgCall('sendmsg', 'sendmsg', arguments.length, fd, msg, flags, false);
 }
 
 /**
@@ -380,12 +380,15 @@ export function sendmsg(fd: number, msg: msghdr, flags?: number): number {
  * always added: every fd received through SCM_RIGHTS is close-on-exec.
  */
 export function recvmsg(fd: number, msg: msghdr, flags?: number): number {
-  return msgCall('recvmsg', arguments.length, fd, msg, flags, false);
+  return msgCall('recvmsg', 'recvmsg', arguments.length, fd, msg, flags, false);
 }
 
-/** @internal As sendmsg/recvmsg, but -EAGAIN instead of throwing (the async layer's attempt). */
-export function tryMsg(fn: 'sendmsg' | 'recvmsg', fd: number, msg: msghdr, flags: number | undefined): number {
-  return msgCall(fn, 3, fd, msg, flags, true);
+/**
+ * @internal As sendmsg/recvmsg, but -EAGAIN instead of throwing (the async layer's attempt);
+ * argument errors name `name`. Every argument is checked before the syscall.
+ */
+export function tryMsg(fn: 'sendmsg' | 'recvmsg', name: string, fd: number, msg: msghdr, flags: number): number {
+  return msgCall(fn, name, 3, fd, msg, flags, true);
 }
 
 let isMmsghdr: (o: unknown) => o is mmsghdr;

@@ -702,3 +702,39 @@ describe('bad input to the msg calls: TypeError/RangeError before any syscall', 
     }
   });
 });
+
+describe('sendmsgAsync / recvmsgAsync', () => {
+  it('fd passing between two async peers in one process', async () => {
+    const [a, b] = pair(SOCK_STREAM | SOCK_NONBLOCK);
+    const [x, y] = pair();
+    const got: number[] = [];
+    try {
+      // the receiver waits first: nothing is queued yet
+      const rbuf = Buffer.alloc(16);
+      const rmsg = new S.msghdr();
+      rmsg.msg_iov = iovOf(rbuf);
+      rmsg.msg_control = new Uint8Array(S.CMSG_SPACE(8));
+      const pending = S.recvmsgAsync(b, rmsg, 0, { timeout: 5000 });
+      const smsg = new S.msghdr();
+      smsg.msg_iov = iovOf(Buffer.from('async'));
+      rightsMsg(smsg, [x, y]);
+      await new Promise((r) => setImmediate(r));
+      expect(await S.sendmsgAsync(a, smsg)).toBe(5);
+      expect(await pending).toBe(5);
+      expect(rbuf.toString('latin1', 0, 5)).toBe('async');
+      got.push(...S.scmRights(S.CMSG_FIRSTHDR(rmsg)!));
+      expect(got).toHaveLength(2);
+      for (const fd of got) expect(S.fcntl(fd, F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
+      S.send(got[0], Buffer.from('ping'));
+      const buf = Buffer.alloc(8);
+      expect(buf.toString('latin1', 0, S.recv(got[1], buf))).toBe('ping');
+      // bad input rejects before any syscall
+      await expect(S.recvmsgAsync(b, {} as S.msghdr)).rejects.toThrow(/recvmsgAsync: msg must be a msghdr/);
+      await expect(S.sendmsgAsync(a, smsg, 'x' as never)).rejects.toThrow(TypeError);
+      await expect(S.recvmsgAsync(b, rmsg, 0, { timeout: 20 })).rejects.toThrow(expect.objectContaining({ code: 'ETIMEDOUT', syscall: 'recvmsg' }));
+    } finally {
+      for (const fd of got) S.close(fd);
+      for (const fd of [a, b, x, y]) S.close(fd);
+    }
+  });
+});

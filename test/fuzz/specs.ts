@@ -271,5 +271,7 @@ export const SPECS: Record<string, Spec> = {
   acceptAsync: { async: true, params: [FD, OPT_SA, ADDRLEN, WOPT(1)] },
   accept4Async: { async: true, params: [FD, OPT_SA, ADDRLEN, N(0, S.SOCK_NONBLOCK), WOPT(1)] },
   connectAsync: { async: true, params: [FD, SA, ADDRLEN, WOPT(1)] },
+  sendmsgAsync: { async: true, params: [FD, MSGH, MSG, WOPT(1)] },
+  recvmsgAsync: { async: true, params: [FD, MSGH, MSG, WOPT(1)] },
   epollWaitAsync: { async: true, params: [FD, EVENTS, MAXEV, N(-1, 0, 1, 5), WOPT(1)] },
 };
