@@ -65,6 +65,15 @@ function viewArg(name: string, bytes: unknown): Uint8Array | undefined {
   return bytes;
 }
 
+/** Array.isArray that says false for a revoked Proxy (where Array.isArray itself throws). */
+function isArray(v: unknown): v is unknown[] {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
 let isIovec: (o: unknown) => o is iovec;
 let baseOf: (v: iovec) => Bytes | null;
 
@@ -162,7 +171,7 @@ function packIov(fn: string, param: string, iov: readonly iovec[], cnt: number, 
 
 /** The checked count of an iovec array argument (C's iovcnt / msg_iovlen). */
 function iovArray(fn: string, param: string, iov: unknown): readonly iovec[] {
-  if (!Array.isArray(iov)) throw invalidType(fn, param, 'an array of iovec', iov);
+  if (!isArray(iov)) throw invalidType(fn, param, 'an array of iovec', iov);
   return iov as iovec[];
 }
 
@@ -250,7 +259,7 @@ export class msghdr {
   }
   set msg_iov(v: readonly iovec[] | null) {
     msghdr.#check(this, 'msg_iov');
-    if (v !== null && !Array.isArray(v)) throw invalidType('msghdr', 'msg_iov', 'an array of iovec or null', v);
+    if (v !== null && !isArray(v)) throw invalidType('msghdr', 'msg_iov', 'an array of iovec or null', v);
     this.#iov = v;
     this.#nums[IOVLEN] = v === null ? 0 : Math.min(v.length, U32);
   }
@@ -429,7 +438,7 @@ export class mmsghdr {
 
 function mmsgArgs(fn: string, fd: number, msgvec: readonly mmsghdr[], vlen: number, flags: number): Packed {
   checkFd(fn, 'fd', fd);
-  if (!Array.isArray(msgvec)) throw invalidType(fn, 'msgvec', 'an array of mmsghdr', msgvec);
+  if (!isArray(msgvec)) throw invalidType(fn, 'msgvec', 'an array of mmsghdr', msgvec);
   checkInt(fn, 'vlen', vlen, 0, U32);
   checkFlags(fn, 'flags', flags);
   if (vlen > msgvec.length) throw outOfRange(fn, `vlen ${vlen} exceeds the ${msgvec.length} entries of msgvec`);
