@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import * as S from './helpers/lib';
 import { requirePeers } from './helpers/tools';
@@ -735,6 +736,56 @@ describe('sendmsgAsync / recvmsgAsync', () => {
     } finally {
       for (const fd of got) S.close(fd);
       for (const fd of [a, b, x, y]) S.close(fd);
+    }
+  });
+});
+
+describe('EINTR and timeouts (native/eintr.h)', () => {
+  it('readv and recvmsg on a blocking socket honour SO_RCVTIMEO (EAGAIN on expiry), as recv does', () => {
+    const [a, b] = pair();
+    try {
+      S.setsockopt(b, SOL_SOCKET, S.SO_RCVTIMEO, new S.timeval(0, 100_000));
+      let t = Date.now();
+      expect(() => S.readv(b, iovOf(Buffer.alloc(4)))).toThrow(expect.objectContaining({ code: 'EAGAIN', syscall: 'readv' }));
+      expect(Date.now() - t).toBeGreaterThanOrEqual(80);
+      const m = new S.msghdr();
+      m.msg_iov = iovOf(Buffer.alloc(4));
+      t = Date.now();
+      expect(() => S.recvmsg(b, m)).toThrow(expect.objectContaining({ code: 'EAGAIN', syscall: 'recvmsg' }));
+      expect(Date.now() - t).toBeGreaterThanOrEqual(80);
+    } finally {
+      S.close(a);
+      S.close(b);
+    }
+  });
+
+  it('readv and recvmsg blocked without a timeout throw EINTR when a signal arrives, so a JS listener can run', async () => {
+    for (const call of ['readv', 'recvmsg'] as const) {
+      const [a, b] = pair();
+      const listener = (): void => {}; // without one, SIGUSR2 would end the process
+      process.on('SIGUSR2', listener);
+      // A worker signals this process while the main thread blocks; 3 s later it sends
+      // data instead, so a broken rule fails the test rather than hanging it.
+      const w = new Worker(
+        `const { workerData: { fd } } = require('node:worker_threads');
+         const S = require('node-gyp-build')(${JSON.stringify(join(__dirname, '..'))});
+         setTimeout(() => process.kill(process.pid, 'SIGUSR2'), 150);
+         setTimeout(() => S.send(fd, Buffer.from('late')), 3000);`,
+        { eval: true, workerData: { fd: a } },
+      );
+      try {
+        const t = Date.now();
+        const m = new S.msghdr();
+        m.msg_iov = iovOf(Buffer.alloc(8));
+        expect(() => (call === 'readv' ? S.readv(b, iovOf(Buffer.alloc(8))) : S.recvmsg(b, m)), call)
+          .toThrow(expect.objectContaining({ code: 'EINTR', syscall: call }));
+        expect(Date.now() - t).toBeLessThan(2500);
+      } finally {
+        await w.terminate();
+        process.off('SIGUSR2', listener);
+        S.close(a);
+        S.close(b);
+      }
     }
   });
 });
