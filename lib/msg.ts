@@ -279,7 +279,7 @@ export class msghdr {
   }
   set msg_control(v: Uint8Array | null) {
     msghdr.#check(this, 'msg_control');
-    if (v !== null && !(v instanceof Uint8Array)) throw invalidType('msghdr', 'msg_control', 'a Uint8Array or null', v);
+    if (v !== null && !(ArrayBuffer.isView(v) && v instanceof Uint8Array)) throw invalidType('msghdr', 'msg_control', 'a Uint8Array or null', v);
     if (v !== null) checkBytes('msghdr', 'msg_control', v);
     this.#control = v;
     this.#nums[CONTROLLEN] = v === null ? 0 : v.byteLength;

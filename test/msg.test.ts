@@ -159,6 +159,13 @@ describe('readv / writev', () => {
       structuredClone(ab, { transfer: [ab] });
       expect(() => S.writev(a, v)).toThrow(TypeError);
       expect(() => (v[0].iov_base = 'str' as never)).toThrow(TypeError);
+      // a revoked Proxy is a coded TypeError everywhere a buffer or an array is expected
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      expect(() => (v[0].iov_base = proxy as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+      expect(() => S.writev(a, proxy as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+      expect(() => new S.msghdr().msg_control = proxy as never).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+      expect(() => new S.ucred(proxy as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
       // the raw binding checks lengths itself
       const mem = new Uint8Array(16);
       new DataView(mem.buffer).setUint32(8, 100, true);
