@@ -3,7 +3,7 @@
 // order helpers and the friendly parseAddress / toString beside them.
 import { binding } from './binding';
 import { AF_INET, AF_INET6, AF_UNIX } from './constants';
-import { checkArgc, checkInt, invalidType, outOfRange } from './check';
+import { checkArgc, checkInt, detached, invalidType, isDetached, outOfRange } from './check';
 import { LE, Struct, receiverError } from './struct';
 
 const IN = binding.layout.sockaddr_in;
@@ -321,7 +321,9 @@ export class sockaddr_un extends Sockaddr {
       if (terminated && raw.includes(0)) {
         throw outOfRange('sockaddr_un', 'sun_path must not contain NUL characters in a pathname');
       }
-    } else if (v instanceof Uint8Array) {
+    } else if (ArrayBuffer.isView(v) && v instanceof Uint8Array) {
+      // a detached buffer is a TypeError, not an empty name (isView first: a revoked Proxy)
+      if (v.length === 0 && isDetached(v.buffer)) throw detached('sockaddr_un', 'sun_path');
       raw = v;
       terminated = false;
     } else {
