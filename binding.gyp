@@ -22,6 +22,7 @@
         "native/poll.cc",
         "native/epoll.cc",
         "native/eventfd.cc",
+        "native/msg.cc",
         "native/watch.cc",
         "native/bench.cc",
         "native/overhead.cc"

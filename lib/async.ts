@@ -35,7 +35,7 @@
 //
 // The async forms are camelCase helpers beside the C API (STYLE.md "Naming"): readable,
 // writable, acceptAsync, accept4Async, connectAsync, recvAsync, sendAsync, sendAllAsync,
-// epollWaitAsync. Each takes the C call's arguments, then an optional AsyncWaitOptions.
+// sendmsgAsync, recvmsgAsync, epollWaitAsync. Each takes the C call's arguments, then an optional AsyncWaitOptions.
 import { binding, type Bytes } from './binding';
 import { checkArgc, checkBytes, checkFd, checkInt, checkSpan, invalidType, outOfRange } from './check';
 import {
@@ -55,6 +55,7 @@ import { ErrnoError } from './errors';
 import { addrOutBegin, noAddrlen } from './addrout';
 import { Sockaddr, type Addrlen } from './sockaddr';
 import { tryAccept4, tryConnect } from './socket';
+import { type msghdr, tryMsg } from './msg';
 import { fcntl, getsockopt } from './sockopt';
 
 /** Options of every async wait. */
@@ -593,4 +594,43 @@ export function epollWaitAsync(
   } catch (e) {
     return Promise.reject(e);
   }
+}
+
+function msgAsync(kind: 'sendmsg' | 'recvmsg', fn: string, argc: number, fd: number, msg: msghdr, flags: number | undefined, options: AsyncWaitOptions | undefined): Promise<number> {
+  try {
+    checkArgc(fn, argc, 2, ['fd', 'msg', 'flags', 'options']);
+    checkFd(fn, 'fd', fd);
+    const f = (flags === undefined ? 0 : checkInt(fn, 'flags', flags, INT32_MIN, UINT32_MAX)) | MSG_DONTWAIT;
+    const o = readOptions(fn, options);
+    if (o.signal?.aborted) return Promise.reject(o.signal.reason);
+    // The first try checks msg completely (lib/msg.ts pack) before its syscall.
+    const n = tryMsg(kind, fn, fd, msg, f);
+    if (n !== -EAGAIN) return Promise.resolve(n);
+    const attempt = (): number => {
+      const r = tryMsg(kind, fn, fd, msg, f);
+      return r === -EAGAIN ? AGAIN : r;
+    };
+    return wait(fd, kind === 'sendmsg' ? WRITE : READ, kind, attempt, o);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * sendmsg(2) without blocking the thread: resolves with the byte count once the fd is
+ * writable and the kernel took the message (a stream may take part of it, as C; its control
+ * data goes with that part). Adds MSG_DONTWAIT and MSG_NOSIGNAL; `msg`'s buffers stay
+ * referenced until the call settles.
+ */
+export function sendmsgAsync(fd: number, msg: msghdr, flags?: number, options?: AsyncWaitOptions): Promise<number> {
+  return msgAsync('sendmsg', 'sendmsgAsync', arguments.length, fd, msg, flags, options);
+}
+
+/**
+ * recvmsg(2) without blocking the thread: resolves with the byte count once a message is
+ * there, `msg` filled as recvmsg fills it (fds received by SCM_RIGHTS are close-on-exec).
+ * Adds MSG_DONTWAIT, so the fd may be blocking or not.
+ */
+export function recvmsgAsync(fd: number, msg: msghdr, flags?: number, options?: AsyncWaitOptions): Promise<number> {
+  return msgAsync('recvmsg', 'recvmsgAsync', arguments.length, fd, msg, flags, options);
 }

@@ -49,6 +49,10 @@ export interface Binding {
       'ssi_signo' | 'ssi_errno' | 'ssi_code' | 'ssi_pid' | 'ssi_uid' | 'ssi_fd' | 'ssi_tid' | 'ssi_band' |
       'ssi_overrun' | 'ssi_trapno' | 'ssi_status' | 'ssi_int' | 'ssi_ptr' | 'ssi_utime' | 'ssi_stime' | 'ssi_addr'
     >;
+    readonly iovec: Layout<'iov_base' | 'iov_len'>;
+    readonly cmsghdr: Layout<'cmsg_len' | 'cmsg_level' | 'cmsg_type' | 'align' | 'data'>;
+    readonly in_pktinfo: Layout<'ipi_ifindex' | 'ipi_spec_dst' | 'ipi_addr'>;
+    readonly in6_pktinfo: Layout<'ipi6_addr' | 'ipi6_ifindex'>;
   };
   // inet.cc
   inet_pton(af: number, src: string, dst: Bytes): number;
@@ -124,6 +128,18 @@ export interface Binding {
   timerfd_gettime(fd: number, curr_value: Bytes): number;
   gettid(): number;
   tgkill(tgid: number, tid: number, sig: number): number;
+  // msg.cc — every message flattened by lib/msg.ts pack(): per message its name, control and
+  // struct iovec[] memory, one flat array of every iov_base, and 5 value-result numbers.
+  readv(fd: number, iov: Bytes, bases: Array<Bytes | null>, iovcnt: number): number;
+  writev(fd: number, iov: Bytes, bases: Array<Bytes | null>, iovcnt: number): number;
+  sendmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  recvmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  trySendmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  tryRecvmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  sendmmsg(fd: number, vlen: number, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
+  recvmmsg(fd: number, vlen: number, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number, timeout: Bytes | null): number;
+  CMSG_SPACE(length: number): number;
+  CMSG_LEN(length: number): number;
   // overhead.cc — C loops of bench/overhead; each returns ns per call
   overheadPoll(fd: number, iterations: number): number;
   overheadEpollWait(epfd: number, iterations: number): number;

@@ -15,6 +15,8 @@
 // Nothing here reads a property of a caller's object that could run a getter: describe()
 // looks only at typeof and Array.isArray.
 
+import { types } from 'node:util';
+
 /** An Error with Node's `code` property, as node:internal/errors builds them. */
 type CodedError = Error & { code: string };
 
@@ -144,7 +146,8 @@ export function checkBytes(fn: string, param: string, v: unknown): ArrayBufferVi
     if (n === 0 && isDetached(v.buffer)) throw detached(fn, param);
     return v;
   }
-  if (v instanceof ArrayBuffer) {
+  // types.isArrayBuffer, not instanceof: instanceof throws on a revoked Proxy.
+  if (types.isArrayBuffer(v)) {
     if (isDetached(v)) throw detached(fn, param);
     return v;
   }

@@ -30,4 +30,9 @@ export * from './select';
 export * from './poll';
 export * from './epoll';
 export * from './eventfd';
+// msg.ts's tryMsg is the async layer's, not public.
+export {
+  iovec, type IovecArray, readv, writev, msghdr, sendmsg, recvmsg, mmsghdr, type MmsghdrArray, sendmmsg, recvmmsg,
+  cmsghdr, CMSG_SPACE, CMSG_LEN, CMSG_FIRSTHDR, CMSG_NXTHDR, CMSG_DATA, scmRights, in_pktinfo, in6_pktinfo,
+} from './msg';
 export * from './async';

@@ -43,6 +43,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPoll(env, e);
   InitEpoll(env, e);
   InitEventfd(env, e);
+  InitMsg(env, e);
   InitWatch(env, e);
   InitBench(env, e);
   InitOverhead(env, e);

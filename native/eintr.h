@@ -1,5 +1,6 @@
 // eintr.h — the one EINTR rule for the calls that can block: send, sendto, recv, recvfrom,
-// read and write on sockets, accept and accept4 (docs/api.md "EINTR").
+// read and write on sockets, accept and accept4, and msg.cc's readv, writev, sendmsg,
+// recvmsg, sendmmsg and recvmmsg (docs/api.md "EINTR").
 //
 // man 7 signal ("Interruption of system calls and library functions by signal handlers").
 //

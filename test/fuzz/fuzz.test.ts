@@ -338,6 +338,13 @@ function ownInstance(cls: Ctor, ctx: Ctx): object | undefined {
     case S.fd_set: return new S.fd_set();
     case S.socklen_t: return new S.socklen_t(16);
     case S.ErrnoError: return new S.ErrnoError('fuzz', 11);
+    case S.iovec: return new S.iovec(over(L.iovec.size));
+    case S.cmsghdr: return new S.cmsghdr(over(L.cmsghdr.size));
+    case S.ucred: return new S.ucred(undefined, undefined, undefined, over(L.ucred.size));
+    case S.in_pktinfo: return new S.in_pktinfo(over(L.in_pktinfo.size));
+    case S.in6_pktinfo: return new S.in6_pktinfo(over(L.in6_pktinfo.size));
+    case S.msghdr: return new S.msghdr();
+    case S.mmsghdr: return new S.mmsghdr();
     default: return undefined;
   }
 }

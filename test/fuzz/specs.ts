@@ -106,6 +106,68 @@ const SAFE_SIG: Param = only(fc.oneof(
 const PID = mix(fc.constantFrom<R>({ k: 'v', v: process.pid }, { k: 'v', v: -1 }, { k: 'v', v: 0 }, { k: 'v', v: 2 ** 31 - 1 }));
 const U64OUT = mix(fc.constantFrom<R>({ k: 'buf', len: 8, mis: 0, view: 'bigu64' }, { k: 'buf', len: 16, mis: 1, view: 'bigu64' },
   { k: 'buf', len: 8, mis: 1, view: 'bigu64' }), bufArb);
+// The msg family: iovec arrays (holes, foreign entries, lengths past their buffers),
+// msghdrs and mmsghdr arrays over them, and cmsghdrs inside and outside a control buffer.
+// Each value is built fresh when drawn.
+const IOV_KINDS = ['two', 'empty', 'holey', 'foreign', 'standalone', 'max', 'over', 'nullBase'] as const;
+function makeIov(k: (typeof IOV_KINDS)[number]): unknown {
+  switch (k) {
+    case 'two': { const v = S.iovec.array(2); v[0].iov_base = Buffer.alloc(3); v[1].iov_base = new Uint8Array(5); return v; }
+    case 'empty': return S.iovec.array(0);
+    case 'holey': { const v = S.iovec.array(3); v[0].iov_base = Buffer.alloc(2); return [v[0], , v[2]]; }
+    case 'foreign': return [new S.timeval(), { iov_base: Buffer.alloc(4), iov_len: 4 }];
+    case 'standalone': { const a = new S.iovec(); a.iov_base = Buffer.alloc(4); return [a, new S.iovec()]; }
+    case 'max': return S.iovec.array(1024);
+    case 'over': return S.iovec.array(1025);
+    case 'nullBase': { const v = S.iovec.array(1); v[0].iov_base = Buffer.alloc(2); v[0].iov_base = null; return v; }
+  }
+}
+const IOVS = mix(fc.constantFrom(...IOV_KINDS).map((k) => ({ k: 'v', v: makeIov(k) }) as R));
+// No kind sends SCM_RIGHTS: an fd the run received would be a new open fd (C's behaviour, not a bug).
+const MSG_KINDS = ['data', 'named', 'control', 'creds', 'badlen', 'empty'] as const;
+function makeMsg(k: (typeof MSG_KINDS)[number] | 'rights'): S.msghdr {
+  const m = new S.msghdr();
+  if (k === 'empty') return m;
+  m.msg_iov = makeIov('two') as S.iovec[];
+  if (k === 'named') m.msg_name = new S.sockaddr_in();
+  if (k === 'control' || k === 'rights' || k === 'creds' || k === 'badlen') m.msg_control = new Uint8Array(S.CMSG_SPACE(8));
+  if (k === 'rights') {
+    const c = S.CMSG_FIRSTHDR(m)!;
+    c.cmsg_level = S.SOL_SOCKET;
+    c.cmsg_type = S.SCM_RIGHTS;
+    c.cmsg_len = S.CMSG_LEN(4);
+  }
+  if (k === 'creds') {
+    const c = S.CMSG_FIRSTHDR(m)!;
+    c.cmsg_level = S.SOL_SOCKET;
+    c.cmsg_type = S.SCM_CREDENTIALS;
+    c.cmsg_len = S.CMSG_LEN(4); // shorter than a ucred: the kernel refuses it
+  }
+  if (k === 'badlen') CMSG_GARBAGE(m);
+  return m;
+}
+function CMSG_GARBAGE(m: S.msghdr): void {
+  const c = S.CMSG_FIRSTHDR(m)!;
+  c.cmsg_len = 1e6;
+}
+const MSGH = mix(fc.constantFrom(...MSG_KINDS).map((k) => ({ k: 'v', v: makeMsg(k) }) as R), structArb);
+const MMSG_KINDS = ['two', 'holey', 'plain', 'many'] as const;
+function makeMmsg(k: (typeof MMSG_KINDS)[number]): unknown {
+  const v = S.mmsghdr.array(k === 'many' ? 1030 : 2);
+  if (k === 'holey') return [v[0], , v[1]];
+  if (k === 'plain') return [{ msg_hdr: makeMsg('data'), msg_len: 0 }];
+  v[0].msg_hdr.msg_iov = makeIov('two') as S.iovec[];
+  return v;
+}
+const MMSG = mix(fc.constantFrom(...MMSG_KINDS).map((k) => ({ k: 'v', v: makeMmsg(k) }) as R));
+const VLEN = N(0, 1, 2, 3, 1024, 1025, 1030);
+function makeCmsg(k: 'first' | 'standalone' | 'garbage'): unknown {
+  if (k === 'standalone') return new S.cmsghdr();
+  const m = makeMsg(k === 'first' ? 'rights' : 'badlen');
+  return S.CMSG_FIRSTHDR(m);
+}
+const CMSG = mix(fc.constantFrom('first', 'standalone', 'garbage' as const).map((k) => ({ k: 'v', v: makeCmsg(k) }) as R), structArb);
+const MMSG_FLAGS = N(0, S.MSG_DONTWAIT, S.MSG_WAITFORONE | S.MSG_DONTWAIT, S.MSG_PEEK | S.MSG_DONTWAIT);
 
 // Options of a wait, or of an async call; a detaching getter may target argument `targets`.
 const WOPT = (...targets: number[]) => mix(optsArb(...targets));
@@ -228,6 +290,27 @@ export const SPECS: Record<string, Spec> = {
   gettid: { params: [] },
   tgkill: { params: [PID, PID, SAFE_SIG] },
   threadsNotBlocking: { params: [N(1, S.SIGUSR1, S.SIGTERM, 64, 65, 0)] },
+  // msg.ts
+  iovec: { ctor: true, params: [mix(bufArb)] },
+  'iovec.array': { params: [N(0, 1, 4, 1024, 1025, 1e8)] },
+  readv: { params: [FD, IOVS, N(0, 1, 2, 3, 1024, 1025)] },
+  writev: { params: [FD, IOVS, N(0, 1, 2, 3, 1024, 1025)] },
+  msghdr: { ctor: true, params: [] },
+  sendmsg: { params: [FD, MSGH, MSG] },
+  recvmsg: { params: [FD, MSGH, MSG] },
+  mmsghdr: { ctor: true, params: [] },
+  'mmsghdr.array': { params: [N(0, 1, 4, 1024, 1e8)] },
+  sendmmsg: { params: [FD, MMSG, VLEN, MMSG_FLAGS] },
+  recvmmsg: { params: [FD, MMSG, VLEN, MMSG_FLAGS, only(tmoArb('timespec'))] },
+  cmsghdr: { ctor: true, params: [mix(bufArb)] },
+  CMSG_SPACE: { params: [N(0, 4, 12, 1 << 30, 2 ** 31)] },
+  CMSG_LEN: { params: [N(0, 4, 12, 1 << 30, 2 ** 31)] },
+  CMSG_FIRSTHDR: { params: [MSGH] },
+  CMSG_NXTHDR: { params: [MSGH, CMSG] },
+  CMSG_DATA: { params: [CMSG] },
+  scmRights: { params: [CMSG] },
+  in_pktinfo: { ctor: true, params: [mix(bufArb)] },
+  in6_pktinfo: { ctor: true, params: [mix(bufArb)] },
   // async.ts: pending waits are cancelled when the run closes its pool through close().
   readable: { async: true, params: [FD, WOPT(0)] },
   writable: { async: true, params: [FD, WOPT(0)] },
@@ -237,5 +320,7 @@ export const SPECS: Record<string, Spec> = {
   acceptAsync: { async: true, params: [FD, OPT_SA, ADDRLEN, WOPT(1)] },
   accept4Async: { async: true, params: [FD, OPT_SA, ADDRLEN, N(0, S.SOCK_NONBLOCK), WOPT(1)] },
   connectAsync: { async: true, params: [FD, SA, ADDRLEN, WOPT(1)] },
+  sendmsgAsync: { async: true, params: [FD, MSGH, MSG, WOPT(1)] },
+  recvmsgAsync: { async: true, params: [FD, MSGH, MSG, WOPT(1)] },
   epollWaitAsync: { async: true, params: [FD, EVENTS, MAXEV, N(-1, 0, 1, 5), WOPT(1)] },
 };

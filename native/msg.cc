@@ -1,0 +1,435 @@
+// msg.cc — scatter/gather and ancillary data: readv, writev, sendmsg, recvmsg, sendmmsg,
+// recvmmsg, CMSG_SPACE, CMSG_LEN, and the layouts of iovec, cmsghdr, in_pktinfo and
+// in6_pktinfo.
+//
+// man 2 readv, man 2 sendmsg, man 2 recvmsg, man 2 sendmmsg, man 2 recvmmsg, man 3 cmsg,
+// man 7 unix (SCM_RIGHTS, SCM_CREDENTIALS), man 7 ip (IP_PKTINFO), man 7 socket
+// (SO_TIMESTAMPNS).
+//
+// NO JS-SUPPLIED ADDRESS EVER REACHES THE KERNEL. lib/msg.ts keeps C's struct field names,
+// but a pointer field (iov_base, msg_name, msg_iov, msg_control) holds a JS object there, and
+// this file builds the real struct iovec[] / struct msghdr / struct mmsghdr[] itself from
+// the buffers those objects reference. The TypeScript side flattens every message into
+// positional arguments (lib/msg.ts `pack`):
+//
+//   names[i]     msg_name's bytes or null        controls[i]  msg_control's bytes or null
+//   iovmems[i]   the struct iovec[] memory of msg_iov (iov_len is read from it; its iov_base
+//                bytes are never read) or null
+//   bases[]      every iov_base buffer (or null) of every message, in order
+//   nums         Uint32Array, kNums per message: msg_namelen, msg_iovlen, msg_controllen,
+//                msg_flags, msg_len — the value-result fields, written back after the call
+//
+// RULE 1 (args.h): napi_get_element can run JS (an index getter). Every element of every
+// array is fetched first (Collect), and only then is any pointer into a caller's buffer
+// taken (Resolve); from there to the syscall no Node-API call runs JS. Every length is
+// checked against the buffer it describes, so the kernel never touches memory outside the
+// caller's buffers. iovec counts above IOV_MAX are a RangeError (C: EMSGSIZE/EINVAL).
+//
+// RULE 3: recvmsg/recvmmsg always add MSG_CMSG_CLOEXEC, and nothing after the syscall can
+// throw: the write-back is plain stores into memory checked before the call. Every fd the
+// kernel installs for SCM_RIGHTS is inside the control buffer it returned (with MSG_CTRUNC
+// the kernel installs only the fds that fit), so the caller holds every one.
+//
+// EINTR (native/eintr.h): readv, writev, sendmsg and recvmsg follow the rule of send/recv —
+// on a socket readv/writev are made as recvmsg/sendmsg with no flags (the same call for a
+// socket, but one that can take MSG_DONTWAIT), on any other fd they are the plain call.
+// A stream sendmsg that sent part of its bytes sends the rest WITHOUT the control data (it
+// went with the first part: resending SCM_RIGHTS would duplicate the fds). sendmmsg
+// follows the same rule counting messages instead of bytes (a blocking sendmmsg that filled
+// the buffer part way waits, EINTR-able, then sends the rest; a signal then returns the
+// count so far). recvmmsg waits for its first datagram by the rule (poll first: EINTR-able),
+// then makes the blocking call, in which the kernel waits for the rest of vlen as in C (a
+// signal there returns the count so far; the timeout is checked after each datagram, as C).
+//
+// sendmsg and sendmmsg always add MSG_NOSIGNAL (writev, like write, does not).
+#include <limits.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "common.h"
+#include "eintr.h"
+
+namespace sockfd {
+namespace {
+
+constexpr size_t kNums = 5;  // namelen, iovlen, controllen, flags, len
+constexpr uint32_t kMaxVlen = 1024;  // UIO_MAXIOV: the kernel caps vlen there itself
+
+inline napi_value Result(napi_env env, ssize_t r, bool try_mode, const char* fn, int fd) {
+  if (r >= 0) return Int(env, r);
+  int e = errno;
+  if (try_mode && (e == EAGAIN || e == EWOULDBLOCK)) return Int(env, -EAGAIN);
+  return ThrowErrno(env, fn, e, fd);
+}
+
+// An array argument's length, without running JS (napi_get_array_length reads the length
+// of a real Array; a Proxy is not one).
+bool ArrayLen(napi_env env, napi_value v, const char* fn, const char* param, uint32_t* n) {
+  bool is = false;
+  if (napi_is_array(env, v, &is) != napi_ok || !is) {
+    ThrowType(env, fn, param, "an array", v);
+    return false;
+  }
+  napi_get_array_length(env, v, n);
+  return true;
+}
+
+// Phase 1: fetch `n` elements (this may run JS; no pointer is held yet).
+bool Collect(napi_env env, napi_value arr, uint32_t n, const char* fn, const char* param,
+             std::vector<napi_value>* out) {
+  uint32_t len;
+  if (!ArrayLen(env, arr, fn, param, &len)) return false;
+  if (len < n) {
+    ThrowRange(env, fn, "%s has %u entries, needs %u", param, len, n);
+    return false;
+  }
+  out->resize(n);
+  for (uint32_t i = 0; i < n; i++)
+    if (napi_get_element(env, arr, i, &(*out)[i]) != napi_ok) return false;
+  return true;
+}
+
+// Phase 2: an optional buffer element (null/undefined = NULL, 0 bytes). No JS.
+bool OptBytes(napi_env env, napi_value v, const char* fn, const char* param, uint8_t** p,
+              size_t* len) {
+  if (IsNullish(env, v)) {
+    *p = nullptr;
+    *len = 0;
+    return true;
+  }
+  return GetBytes(env, v, fn, param, p, len);
+}
+
+// The messages of one call, built from the packed arguments.
+struct Batch {
+  std::vector<mmsghdr> msgs;
+  std::vector<iovec> iov;
+  uint32_t* nums = nullptr;
+};
+
+const char* const kMsgParams[] = {"fd", "vlen", "names", "controls", "iovmems", "bases",
+                                  "nums", "flags", "timeout"};
+
+// Reads (fd, vlen, names, controls, iovmems, bases, nums) — a[0..6] — into `b`.
+// args.h's Args holds 8 arguments; recvmmsg takes 9 (and a 10th slot sees an extra one).
+struct MsgArgs {
+  napi_value v[10];
+  size_t argc = 10;
+};
+MsgArgs GetMsgArgs(napi_env env, napi_callback_info info) {
+  MsgArgs a;
+  napi_get_cb_info(env, info, &a.argc, a.v, nullptr, nullptr);
+  return a;
+}
+
+bool Build(napi_env env, const MsgArgs& a, const char* fn, int* fd, Batch* b) {
+  int64_t vlen64;
+  if (!GetFd(env, a.v[0], fn, "fd", fd) ||
+      !GetInt(env, a.v[1], fn, "vlen", 0, 4294967295.0, &vlen64))
+    return false;
+  uint32_t vlen = static_cast<uint32_t>(vlen64 > kMaxVlen ? kMaxVlen : vlen64);
+  // Phase 1: every element, before any pointer.
+  std::vector<napi_value> names, controls, iovmems, bases;
+  if (!Collect(env, a.v[2], vlen, fn, "names", &names) ||
+      !Collect(env, a.v[3], vlen, fn, "controls", &controls) ||
+      !Collect(env, a.v[4], vlen, fn, "iovmems", &iovmems))
+    return false;
+  // nums is a Uint32Array (reading its info runs no JS); the iov counts come from it.
+  napi_typedarray_type t;
+  size_t nn;
+  void* np;
+  if (napi_get_typedarray_info(env, a.v[6], &t, &nn, &np, nullptr, nullptr) != napi_ok ||
+      t != napi_uint32_array)
+    return ThrowType(env, fn, "nums", "a Uint32Array", a.v[6]), false;
+  if (nn < static_cast<size_t>(vlen) * kNums)
+    return ThrowRange(env, fn, "nums holds %zu values, needs %zu", nn,
+                      static_cast<size_t>(vlen) * kNums),
+           false;
+  // The counts are copied now: an index getter of `bases` below could change nums.
+  std::vector<uint32_t> iovlen(vlen);
+  size_t total = 0;
+  for (uint32_t i = 0; i < vlen; i++) {
+    iovlen[i] = static_cast<uint32_t*>(np)[i * kNums + 1];
+    if (iovlen[i] > IOV_MAX)
+      return ThrowRange(env, fn, "msg_iovlen %u is above IOV_MAX (%d)", iovlen[i], IOV_MAX), false;
+    total += iovlen[i];
+  }
+  if (!Collect(env, a.v[5], static_cast<uint32_t>(total), fn, "bases", &bases)) return false;
+
+  // Phase 2: pointers. From here to the syscall, no JS.
+  napi_get_typedarray_info(env, a.v[6], &t, &nn, &np, nullptr, nullptr);
+  if (nn < static_cast<size_t>(vlen) * kNums)
+    return ThrowRange(env, fn, "nums holds %zu values, needs %zu", nn,
+                      static_cast<size_t>(vlen) * kNums),
+           false;
+  b->nums = static_cast<uint32_t*>(np);
+  b->msgs.assign(vlen, mmsghdr{});
+  b->iov.assign(total, iovec{});
+  size_t k = 0;
+  for (uint32_t i = 0; i < vlen; i++) {
+    uint32_t* m = b->nums + i * kNums;
+    msghdr& h = b->msgs[i].msg_hdr;
+    uint8_t* p;
+    size_t len;
+    if (!OptBytes(env, names[i], fn, "msg_name", &p, &len)) return false;
+    if (m[0] > len)
+      return ThrowRange(env, fn, "msg_namelen %u exceeds the %zu bytes of msg_name", m[0], len),
+             false;
+    h.msg_name = m[0] > 0 ? p : nullptr;
+    h.msg_namelen = m[0];
+    if (!OptBytes(env, controls[i], fn, "msg_control", &p, &len)) return false;
+    if (m[2] > len)
+      return ThrowRange(env, fn, "msg_controllen %u exceeds the %zu bytes of msg_control", m[2],
+                        len),
+             false;
+    h.msg_control = m[2] > 0 ? p : nullptr;
+    h.msg_controllen = m[2];
+    if (!OptBytes(env, iovmems[i], fn, "msg_iov", &p, &len)) return false;
+    if (static_cast<size_t>(iovlen[i]) * sizeof(iovec) > len)
+      return ThrowRange(env, fn, "msg_iovlen %u exceeds the %zu entries of msg_iov", iovlen[i],
+                        len / sizeof(iovec)),
+             false;
+    h.msg_iov = iovlen[i] > 0 ? &b->iov[k] : nullptr;
+    h.msg_iovlen = iovlen[i];
+    for (uint32_t j = 0; j < iovlen[i]; j++, k++) {
+      size_t want;
+      memcpy(&want, p + j * sizeof(iovec) + offsetof(iovec, iov_len), sizeof want);
+      uint8_t* bp;
+      size_t blen;
+      if (!OptBytes(env, bases[k], fn, "iov_base", &bp, &blen)) return false;
+      if (want > blen)
+        return ThrowRange(env, fn, "iov_len %zu exceeds the %zu bytes of iov_base (iov %u)", want,
+                          blen, j),
+               false;
+      b->iov[k].iov_base = want > 0 ? bp : nullptr;
+      b->iov[k].iov_len = want;
+    }
+    h.msg_flags = 0;
+  }
+  return true;
+}
+
+size_t IovBytes(const msghdr& h) {
+  size_t n = 0;
+  for (size_t i = 0; i < h.msg_iovlen; i++) n += h.msg_iov[i].iov_len;
+  return n;
+}
+
+// The iovecs of `h` past its first `done` bytes, in `rest` (a stream send's second part).
+void Advance(const msghdr& h, size_t done, std::vector<iovec>* rest) {
+  rest->clear();
+  for (size_t i = 0; i < h.msg_iovlen; i++) {
+    iovec v = h.msg_iov[i];
+    if (done >= v.iov_len) {
+      done -= v.iov_len;
+      continue;
+    }
+    v.iov_base = static_cast<uint8_t*>(v.iov_base) + done;
+    v.iov_len -= done;
+    done = 0;
+    rest->push_back(v);
+  }
+}
+
+// sendmsg/recvmsg on the one message of `b`, by native/eintr.h's rule (kTry: one plain call).
+template <bool kSend>
+ssize_t OneMsg(int fd, msghdr* h, int f, bool try_mode) {
+  if (try_mode) return kSend ? sendmsg(fd, h, f) : recvmsg(fd, h, f);
+  std::vector<iovec> rest;
+  return Blocking(fd, kSend ? Blocks::kSend : Blocks::kRecv, f, IovBytes(*h),
+                  [&](int x, size_t done) {
+                    if (done == 0) return kSend ? sendmsg(fd, h, f | x) : recvmsg(fd, h, f | x);
+                    // Only a stream send gets here: the rest of the bytes, without the
+                    // control data the first part carried.
+                    Advance(*h, done, &rest);
+                    msghdr h2 = *h;
+                    h2.msg_iov = rest.data();
+                    h2.msg_iovlen = rest.size();
+                    h2.msg_control = nullptr;
+                    h2.msg_controllen = 0;
+                    return sendmsg(fd, &h2, f | x);
+                  });
+}
+
+// `hide`: MSG_CMSG_CLOEXEC when sockfd added it — the kernel echoes it into msg_flags, which
+// should show only what the caller asked for and what the kernel reports.
+void StoreBack(Batch* b, uint32_t n, uint32_t hide) {
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t* m = b->nums + i * kNums;
+    const msghdr& h = b->msgs[i].msg_hdr;
+    m[0] = h.msg_namelen;
+    m[2] = static_cast<uint32_t>(h.msg_controllen);
+    m[3] = static_cast<uint32_t>(h.msg_flags) & ~hide;
+    m[4] = b->msgs[i].msg_len;
+  }
+}
+
+// sendmsg / recvmsg (fd, 1, names, controls, iovmems, bases, nums, flags)
+template <bool kSend, bool kTry>
+napi_value Msg(napi_env env, napi_callback_info info) {
+  const char* fn = kSend ? "sendmsg" : "recvmsg";
+  MsgArgs a = GetMsgArgs(env, info);
+  int fd;
+  uint32_t flags;
+  if (!CheckArgc(env, a.argc, 8, 8, fn, kMsgParams) ||
+      !GetFlags(env, a.v[7], fn, "flags", &flags))
+    return nullptr;
+  Batch b;
+  if (!Build(env, a, fn, &fd, &b)) return nullptr;
+  if (b.msgs.size() != 1) return ThrowRange(env, fn, "vlen must be 1, got %zu", b.msgs.size());
+  int f = static_cast<int>(flags) | (kSend ? MSG_NOSIGNAL : MSG_CMSG_CLOEXEC);
+  msghdr* h = &b.msgs[0].msg_hdr;
+  ssize_t r = OneMsg<kSend>(fd, h, f, kTry);
+  if (r >= 0) {
+    if (!kSend) {
+      b.msgs[0].msg_len = static_cast<unsigned>(r);
+      StoreBack(&b, 1, flags & MSG_CMSG_CLOEXEC ? 0 : MSG_CMSG_CLOEXEC);
+    }
+  }
+  return Result(env, r, kTry, fn, fd);
+}
+
+// sendmmsg (fd, vlen, ..., nums, flags) / recvmmsg (..., flags, timeout)
+template <bool kSend>
+napi_value Mmsg(napi_env env, napi_callback_info info) {
+  const char* fn = kSend ? "sendmmsg" : "recvmmsg";
+  MsgArgs a = GetMsgArgs(env, info);
+  int fd;
+  uint32_t flags;
+  void* tmo = nullptr;
+  if (!CheckArgc(env, a.argc, 8, kSend ? 8 : 9, fn, kMsgParams) ||
+      !GetFlags(env, a.v[7], fn, "flags", &flags))
+    return nullptr;
+  // The timeout is read before Build (Build takes the pointers).
+  napi_value tmo_v = a.v[8];
+  Batch b;
+  if (!Build(env, a, fn, &fd, &b)) return nullptr;
+  if (!kSend && !GetStructArg(env, tmo_v, fn, "timeout", sizeof(timespec), &tmo)) return nullptr;
+  int f = static_cast<int>(flags) | (kSend ? MSG_NOSIGNAL : MSG_CMSG_CLOEXEC);
+  unsigned n = static_cast<unsigned>(b.msgs.size());
+  // done: the messages already sent (a blocking sendmmsg that met a full buffer part way).
+  auto call = [&](int x, size_t done) -> ssize_t {
+    mmsghdr* m = b.msgs.data() + done;
+    unsigned left = n - static_cast<unsigned>(done);
+    return kSend ? sendmmsg(fd, m, left, f | x)
+                 : recvmmsg(fd, m, left, f | x, static_cast<timespec*>(tmo));
+  };
+  ssize_t r;
+  if (n == 0 || (f & (MSG_DONTWAIT | MSG_ERRQUEUE)))
+    r = call(0, 0);
+  else if (kSend)
+    r = Blocking(fd, Blocks::kSend, f, n, call);  // counts messages where send counts bytes
+  else
+    r = eintr::Probe(fd, Blocks::kRecv, call);  // then the kernel waits for the rest of vlen
+  if (r < 0) return ThrowErrno(env, fn, errno, fd);
+  StoreBack(&b, static_cast<uint32_t>(r), kSend || (flags & MSG_CMSG_CLOEXEC) ? 0 : MSG_CMSG_CLOEXEC);
+  return Int(env, r);
+}
+
+const char* const kRwvParams[] = {"fd", "iovmem", "bases", "iovcnt"};
+
+// readv / writev (fd, iovmem, bases, iovcnt): the message path with one msghdr and no name
+// or control, so the same checks build the iovec[].
+template <bool kWrite>
+napi_value Rwv(napi_env env, napi_callback_info info) {
+  const char* fn = kWrite ? "writev" : "readv";
+  Args a = GetArgs(env, info);
+  int fd;
+  int64_t cnt;
+  if (!CheckArgc(env, a, 4, 4, fn, kRwvParams) || !GetFd(env, a.v[0], fn, "fd", &fd) ||
+      !GetInt(env, a.v[3], fn, "iovcnt", 0, 2147483647.0, &cnt))
+    return nullptr;
+  if (cnt > IOV_MAX)
+    return ThrowRange(env, fn, "iovcnt %lld is above IOV_MAX (%d)", static_cast<long long>(cnt),
+                      IOV_MAX);
+  std::vector<napi_value> bases;
+  if (!Collect(env, a.v[2], static_cast<uint32_t>(cnt), fn, "bases", &bases)) return nullptr;
+  uint8_t* p;
+  size_t len;
+  if (!GetBytes(env, a.v[1], fn, "iov", &p, &len)) return nullptr;
+  if (static_cast<size_t>(cnt) * sizeof(iovec) > len)
+    return ThrowRange(env, fn, "iovcnt %lld exceeds the %zu entries of iov",
+                      static_cast<long long>(cnt), len / sizeof(iovec));
+  std::vector<iovec> iov(static_cast<size_t>(cnt));
+  for (size_t j = 0; j < iov.size(); j++) {
+    size_t want;
+    memcpy(&want, p + j * sizeof(iovec) + offsetof(iovec, iov_len), sizeof want);
+    uint8_t* bp;
+    size_t blen;
+    if (!OptBytes(env, bases[j], fn, "iov_base", &bp, &blen)) return nullptr;
+    if (want > blen)
+      return ThrowRange(env, fn, "iov_len %zu exceeds the %zu bytes of iov_base (iov %zu)", want,
+                        blen, j);
+    iov[j].iov_base = want > 0 ? bp : nullptr;
+    iov[j].iov_len = want;
+  }
+  msghdr h{};
+  h.msg_iov = iov.data();
+  h.msg_iovlen = iov.size();
+  ssize_t r;
+  if (IovBytes(h) > 0) {
+    r = OneMsg<kWrite>(fd, &h, 0, false);
+    if (r >= 0 || errno != ENOTSOCK) return Result(env, r, false, fn, fd);
+  }
+  r = kWrite ? writev(fd, iov.data(), static_cast<int>(iov.size()))
+             : readv(fd, iov.data(), static_cast<int>(iov.size()));
+  return Result(env, r, false, fn, fd);
+}
+
+const char* const kCmsgParams[] = {"length"};
+
+// CMSG_SPACE(length) / CMSG_LEN(length): the C macros themselves, so no size is guessed.
+template <bool kSpace>
+napi_value CmsgSize(napi_env env, napi_callback_info info) {
+  const char* fn = kSpace ? "CMSG_SPACE" : "CMSG_LEN";
+  Args a = GetArgs(env, info);
+  int64_t n;
+  if (!CheckArgc(env, a, 1, 1, fn, kCmsgParams) ||
+      !GetInt(env, a.v[0], fn, "length", 0, 1 << 30, &n))
+    return nullptr;
+  size_t len = static_cast<size_t>(n);
+  return Int(env, static_cast<int64_t>(kSpace ? CMSG_SPACE(len) : CMSG_LEN(len)));
+}
+
+}  // namespace
+
+void InitMsg(napi_env env, napi_value exports) {
+  SetFunction(env, exports, "readv", Rwv<false>);
+  SetFunction(env, exports, "writev", Rwv<true>);
+  SetFunction(env, exports, "sendmsg", Msg<true, false>);
+  SetFunction(env, exports, "recvmsg", Msg<false, false>);
+  SetFunction(env, exports, "trySendmsg", Msg<true, true>);
+  SetFunction(env, exports, "tryRecvmsg", Msg<false, true>);
+  SetFunction(env, exports, "sendmmsg", Mmsg<true>);
+  SetFunction(env, exports, "recvmmsg", Mmsg<false>);
+  SetFunction(env, exports, "CMSG_SPACE", CmsgSize<true>);
+  SetFunction(env, exports, "CMSG_LEN", CmsgSize<false>);
+  // CMSG_ALIGN's unit: CMSG_NXTHDR and CMSG_DATA are computed in lib/msg.ts with it.
+  cmsghdr probe{};
+  SetLayout(env, exports, "cmsghdr",
+            {{"size", sizeof(cmsghdr)},
+             {"cmsg_len", offsetof(cmsghdr, cmsg_len)},
+             {"cmsg_level", offsetof(cmsghdr, cmsg_level)},
+             {"cmsg_type", offsetof(cmsghdr, cmsg_type)},
+             {"align", sizeof(size_t)},
+             {"data", static_cast<size_t>(CMSG_DATA(&probe) - reinterpret_cast<unsigned char*>(&probe))}});
+  SetLayout(env, exports, "iovec",
+            {{"size", sizeof(iovec)},
+             {"iov_base", offsetof(iovec, iov_base)},
+             {"iov_len", offsetof(iovec, iov_len)}});
+  SetLayout(env, exports, "in_pktinfo",
+            {{"size", sizeof(in_pktinfo)},
+             {"ipi_ifindex", offsetof(in_pktinfo, ipi_ifindex)},
+             {"ipi_spec_dst", offsetof(in_pktinfo, ipi_spec_dst)},
+             {"ipi_addr", offsetof(in_pktinfo, ipi_addr)}});
+  SetLayout(env, exports, "in6_pktinfo",
+            {{"size", sizeof(in6_pktinfo)},
+             {"ipi6_addr", offsetof(in6_pktinfo, ipi6_addr)},
+             {"ipi6_ifindex", offsetof(in6_pktinfo, ipi6_ifindex)}});
+}
+
+}  // namespace sockfd
