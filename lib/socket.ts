@@ -98,11 +98,27 @@ export function bind(fd: number, addr: Sockaddr, addrlen?: number): number {
 /** listen(fd, backlog) — marks the socket passive. Returns 0. */
 export const listen: (fd: number, backlog: number) => number = binding.listen;
 
+type AcceptCall = (fd: number, addr: Uint8Array | null, addrlen: Uint32Array | null, flags: number) => number;
+// The bindings take flags only for accept4; accept's three-argument form is C's.
+const ACCEPT = (fd: number, addr: Uint8Array | null, len: Uint32Array | null) => binding.accept(fd, addr, len);
+const TRY_ACCEPT = (fd: number, addr: Uint8Array | null, len: Uint32Array | null) => binding.tryAccept(fd, addr, len);
+
 /**
- * After an accept that may have made fd `r`: the kernel's length lands in the struct and a
- * socklen_t; if that throws (a Proxy's trap), the new fd is closed before the error goes on.
+ * The four accept wrappers: checks (`flags` only for the accept4 forms), C's NULL address
+ * (no addrlen then), the capacity, the call, and the kernel's length stored back. If storing
+ * it throws (a Proxy's trap), the new fd is closed before the error goes on.
  */
-function acceptEnd(r: number, a: Sockaddr, addrlen: Addrlen | null | undefined, cap: number): number {
+function acceptInto(fn: 'accept' | 'accept4', call: AcceptCall, fd: number, addr: unknown,
+                    addrlen: Addrlen | null | undefined, flags: number | undefined): number {
+  checkFd(fn, 'fd', fd);
+  const a = optAddrArg(fn, addr);
+  const f = fn === 'accept4' ? checkFlags(fn, 'flags', flags) : 0;
+  if (a === null) {
+    noAddrlen(fn, addrlen);
+    return call(fd, null, null, f);
+  }
+  const cap = addrOutBegin(fn, a, addrlen);
+  const r = call(fd, a.bytes, a.addrlenBox, f);
   if (r < 0) return r; // tryAccept's -EAGAIN: nothing was made, nothing was stored
   try {
     addrOutEnd(a, addrlen, cap);
@@ -120,55 +136,25 @@ function acceptEnd(r: number, a: Sockaddr, addrlen: Addrlen | null | undefined, 
  */
 export function accept(fd: number, addr?: Sockaddr | null, addrlen?: Addrlen | null): number {
   checkArgc('accept', arguments.length, 1, ADDR_PARAMS);
-  checkFd('accept', 'fd', fd);
-  const a = optAddrArg('accept', addr);
-  if (a === null) {
-    noAddrlen('accept', addrlen);
-    return binding.accept(fd, null, null);
-  }
-  const cap = addrOutBegin('accept', a, addrlen);
-  return acceptEnd(binding.accept(fd, a.bytes, a.addrlenBox), a, addrlen, cap);
+  return acceptInto('accept', ACCEPT, fd, addr, addrlen, undefined);
 }
 
 /** accept4(fd, addr, addrlen, flags) — accept with SOCK_NONBLOCK / SOCK_CLOEXEC flags (CLOEXEC always added). */
 export function accept4(fd: number, addr: Sockaddr | null | undefined, addrlen: Addrlen | null | undefined, flags: number): number {
   checkArgc('accept4', arguments.length, 4, ACCEPT4_PARAMS);
-  checkFd('accept4', 'fd', fd);
-  const a = optAddrArg('accept4', addr);
-  checkFlags('accept4', 'flags', flags);
-  if (a === null) {
-    noAddrlen('accept4', addrlen);
-    return binding.accept4(fd, null, null, flags);
-  }
-  const cap = addrOutBegin('accept4', a, addrlen);
-  return acceptEnd(binding.accept4(fd, a.bytes, a.addrlenBox, flags), a, addrlen, cap);
+  return acceptInto('accept4', binding.accept4, fd, addr, addrlen, flags);
 }
 
 /** As accept, but returns -EAGAIN instead of throwing when no connection is pending. */
 export function tryAccept(fd: number, addr?: Sockaddr | null, addrlen?: Addrlen | null): number {
   checkArgc('accept', arguments.length, 1, ADDR_PARAMS);
-  checkFd('accept', 'fd', fd);
-  const a = optAddrArg('accept', addr);
-  if (a === null) {
-    noAddrlen('accept', addrlen);
-    return binding.tryAccept(fd, null, null);
-  }
-  const cap = addrOutBegin('accept', a, addrlen);
-  return acceptEnd(binding.tryAccept(fd, a.bytes, a.addrlenBox), a, addrlen, cap);
+  return acceptInto('accept', TRY_ACCEPT, fd, addr, addrlen, undefined);
 }
 
 /** As accept4, but returns -EAGAIN instead of throwing when no connection is pending. */
 export function tryAccept4(fd: number, addr: Sockaddr | null | undefined, addrlen: Addrlen | null | undefined, flags: number): number {
   checkArgc('accept4', arguments.length, 4, ACCEPT4_PARAMS);
-  checkFd('accept4', 'fd', fd);
-  const a = optAddrArg('accept4', addr);
-  checkFlags('accept4', 'flags', flags);
-  if (a === null) {
-    noAddrlen('accept4', addrlen);
-    return binding.tryAccept4(fd, null, null, flags);
-  }
-  const cap = addrOutBegin('accept4', a, addrlen);
-  return acceptEnd(binding.tryAccept4(fd, a.bytes, a.addrlenBox, flags), a, addrlen, cap);
+  return acceptInto('accept4', binding.tryAccept4, fd, addr, addrlen, flags);
 }
 
 /**
