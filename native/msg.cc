@@ -104,27 +104,6 @@ bool OptBytes(napi_env env, napi_value v, const char* fn, const char* param, uin
   return GetBytes(env, v, fn, param, p, len);
 }
 
-// Phase 2: the real struct iovec[n] from a caller's iovec array `mem` (only its iov_len
-// fields are read; iov_base there is always zero) and the buffers `bases` stand for, each
-// iov_len checked against its buffer. No JS.
-bool FillIov(napi_env env, const char* fn, const uint8_t* mem, const napi_value* bases, size_t n,
-             iovec* out) {
-  for (size_t j = 0; j < n; j++) {
-    size_t want;
-    memcpy(&want, mem + j * sizeof(iovec) + offsetof(iovec, iov_len), sizeof want);
-    uint8_t* bp;
-    size_t blen;
-    if (!OptBytes(env, bases[j], fn, "iov_base", &bp, &blen)) return false;
-    if (want > blen) {
-      ThrowRange(env, fn, "iov_len %zu exceeds the %zu bytes of iov_base (iov %zu)", want, blen, j);
-      return false;
-    }
-    out[j].iov_base = want > 0 ? bp : nullptr;
-    out[j].iov_len = want;
-  }
-  return true;
-}
-
 // The messages of one call, built from the packed arguments.
 struct Batch {
   std::vector<mmsghdr> msgs;
@@ -216,8 +195,19 @@ bool Build(napi_env env, const MsgArgs& a, const char* fn, int* fd, Batch* b) {
              false;
     h.msg_iov = iovlen[i] > 0 ? &b->iov[k] : nullptr;
     h.msg_iovlen = iovlen[i];
-    if (!FillIov(env, fn, p, &bases[k], iovlen[i], &b->iov[k])) return false;
-    k += iovlen[i];
+    for (uint32_t j = 0; j < iovlen[i]; j++, k++) {
+      size_t want;
+      memcpy(&want, p + j * sizeof(iovec) + offsetof(iovec, iov_len), sizeof want);
+      uint8_t* bp;
+      size_t blen;
+      if (!OptBytes(env, bases[k], fn, "iov_base", &bp, &blen)) return false;
+      if (want > blen)
+        return ThrowRange(env, fn, "iov_len %zu exceeds the %zu bytes of iov_base (iov %u)", want,
+                          blen, j),
+               false;
+      b->iov[k].iov_base = want > 0 ? bp : nullptr;
+      b->iov[k].iov_len = want;
+    }
     h.msg_flags = 0;
   }
   return true;
@@ -365,7 +355,18 @@ napi_value Rwv(napi_env env, napi_callback_info info) {
     return ThrowRange(env, fn, "iovcnt %lld exceeds the %zu entries of iov",
                       static_cast<long long>(cnt), len / sizeof(iovec));
   std::vector<iovec> iov(static_cast<size_t>(cnt));
-  if (!FillIov(env, fn, p, bases.data(), iov.size(), iov.data())) return nullptr;
+  for (size_t j = 0; j < iov.size(); j++) {
+    size_t want;
+    memcpy(&want, p + j * sizeof(iovec) + offsetof(iovec, iov_len), sizeof want);
+    uint8_t* bp;
+    size_t blen;
+    if (!OptBytes(env, bases[j], fn, "iov_base", &bp, &blen)) return nullptr;
+    if (want > blen)
+      return ThrowRange(env, fn, "iov_len %zu exceeds the %zu bytes of iov_base (iov %zu)", want,
+                        blen, j);
+    iov[j].iov_base = want > 0 ? bp : nullptr;
+    iov[j].iov_len = want;
+  }
   msghdr h{};
   h.msg_iov = iov.data();
   h.msg_iovlen = iov.size();
