@@ -402,11 +402,22 @@ void RouteHandler(int sig, siginfo_t* info, void* uctx) {
   errno = saved_errno;
 }
 
-// Restores the action `sig` had before it was routed. Called with g_route_mu held.
+// Whether the router is the action of `sig` now. Something else may have replaced it since
+// routeSignals: libuv does when a process.on(sig) listener is the signal's first.
+bool RouterInstalled(int sig) {
+  struct sigaction cur;
+  return sigaction(sig, nullptr, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) != 0 &&
+         cur.sa_sigaction == RouteHandler;
+}
+
+// Ends the route of `sig`: restores the action it had before, unless another one replaced
+// the router meanwhile (restoring would clobber that one). Called with g_route_mu held.
 void UnrouteLocked(int sig) {
   Route& r = g_routes[sig];
   if (r.tid.load(std::memory_order_relaxed) == 0) return;
-  sigaction(sig, &r.previous, nullptr);  // first: a handler that then sees tid 0 re-raises
+  // First the action, then tid: a handler that still sees tid 0 re-sends to the process,
+  // which the restored action then receives.
+  if (RouterInstalled(sig)) sigaction(sig, &r.previous, nullptr);
   r.tid.store(0, std::memory_order_release);
   r.owner = nullptr;
 }
@@ -440,7 +451,8 @@ const char* FaultSignalName(int sig) {
 // that waits, unseen, in a queue), SIGKILL, SIGSTOP and glibc's internal 32/33 are EINVAL
 // (sigaction's answer), a signal routed to another live thread is EBUSY. Then it blocks
 // `set` in the calling thread (`oldset` receives the previous mask, as pthread_sigmask's)
-// and installs the router for each signal not yet routed to this thread.
+// and installs the router for each signal not yet routed to this thread (or whose router
+// was replaced since).
 static napi_value RouteSignals(napi_env env, napi_callback_info info) {
   static const char* const kParams[] = {"set", "oldset"};
   Args a = GetArgs(env, info);
@@ -478,8 +490,10 @@ static napi_value RouteSignals(napi_env env, napi_callback_info info) {
   sigemptyset(&sa.sa_mask);
   for (int sig = 1; sig < NSIG; sig++) {
     Route& r = g_routes[sig];
-    if (sigismember(&set, sig) != 1 || r.tid.load(std::memory_order_relaxed) == self) continue;
+    if (sigismember(&set, sig) != 1) continue;
+    if (r.tid.load(std::memory_order_relaxed) == self && RouterInstalled(sig)) continue;
     r.tid.store(self, std::memory_order_release);  // before the handler can run
+    // sigaction cannot fail here: every signal was checked above.
     if (sigaction(sig, &sa, &r.previous) < 0) {
       err = errno;
       r.tid.store(0, std::memory_order_release);

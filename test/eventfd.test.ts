@@ -479,11 +479,11 @@ describe('routeSignals', () => {
       let again = 'none';
       try { s.read(sfd, si.bytes); again = 'another'; } catch (e) { again = e.code; }
       console.log(JSON.stringify({ blocked: s.sigismember(cur, s.SIGUSR2), signo: si.ssi_signo, code: si.ssi_code, self: si.ssi_pid === process.pid, again }));`;
-    const r = await runChild(code, { timeoutMs: 20_000 });
+    const r = await runChild(code, { timeoutMs: 40_000 });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ blocked: 1, signo: SIGUSR2, code: SI_QUEUE, self: true, again: 'EAGAIN' });
     expect(r.code).toBe(0);
-  });
+  }, 50_000);
 
   it("unrouteSignals: restores the previous action (a process.on listener hears the next signal); routing had replaced it", async () => {
     const code = `
@@ -515,7 +515,7 @@ describe('routeSignals', () => {
       setTimeout(() => console.log('ready unrouted'), 50);
       setTimeout(() => { console.log('end ' + heard); process.exit(0); }, 5000); // the listener never ran`;
     const r = await runChild(code, {
-      timeoutMs: 20_000,
+      timeoutMs: 40_000,
       onLine: (line, child) => {
         if (line.startsWith('ready')) child.kill('SIGUSR2');
       },
@@ -523,7 +523,46 @@ describe('routeSignals', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`ready routed\nsignalfd ${SIGUSR2}\nready unrouted\nlistener 1\nend 1\n`);
     expect(r.code).toBe(0);
-  });
+  }, 50_000);
+
+  it('routeSignals and process.on listeners: a first listener added while routed replaces the router; unrouteSignals leaves that listener alone; routeSignals again reinstalls the router', async () => {
+    const code = `
+      const s = sockfd;
+      const set = new s.sigset_t();
+      s.sigaddset(set, s.SIGUSR2);
+      const sfd = s.signalfd(-1, set, 0);
+      const si = new s.signalfd_siginfo();
+      const log = [];
+      let wake = () => {};
+      const listener = () => { log.push('listener'); wake(); };
+      const heard = () => new Promise((r) => { wake = r; process.kill(process.pid, 'SIGUSR2'); });
+      const viaSignalfd = () => { process.kill(process.pid, 'SIGUSR2'); s.read(sfd, si.bytes); log.push('signalfd ' + si.ssi_signo); };
+      setInterval(() => {}, 1000); // a signal listener does not keep the loop alive
+      (async () => {
+        s.routeSignals(set, null);
+        viaSignalfd();
+        process.on('SIGUSR2', listener); // libuv installs its handler over the router
+        await heard();
+        s.unrouteSignals(set); // the router is not installed: libuv's handler stays
+        await heard();
+        s.routeSignals(set, null);
+        viaSignalfd();
+        s.unrouteSignals(set); // restores libuv's handler, the action routeSignals replaced
+        await heard();
+        s.routeSignals(set, null);
+        process.removeAllListeners('SIGUSR2'); // libuv puts back SIG_DFL over the router...
+        process.on('SIGUSR2', listener); // ...then its handler again
+        s.routeSignals(set, null); // same thread, router gone: installed again
+        viaSignalfd();
+        console.log(JSON.stringify(log));
+        process.exit(0);
+      })();`;
+    const r = await runChild(code, { timeoutMs: 40_000 });
+    expect(r.stderr).toBe('');
+    const sfd = `signalfd ${SIGUSR2}`;
+    expect(JSON.parse(r.stdout)).toEqual([sfd, 'listener', 'listener', sfd, 'listener', sfd]);
+    expect(r.code).toBe(0);
+  }, 50_000);
 
   it('routeSignals: a route made in a Worker ends with the Worker (its previous action is back); EBUSY from another thread meanwhile', async () => {
     // SigCgt in /proc/self/status: the signals with a handler installed. Node installs none
@@ -562,11 +601,11 @@ describe('routeSignals', () => {
         w.postMessage('go');
         process.kill(process.pid, 'SIGUSR2'); // process-directed
       });`;
-    const r = await runChild(code.replace("require.resolve('./lib')", JSON.stringify(join(root, 'lib'))), { timeoutMs: 20_000 });
+    const r = await runChild(code.replace("require.resolve('./lib')", JSON.stringify(join(root, 'lib'))), { timeoutMs: 40_000 });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ before: '0', during: '1', after: '0', busy: 'EBUSY', m: `${SIGUSR2} true` });
     expect(r.code).toBe(0);
-  });
+  }, 50_000);
 
   it('routeSignals: fault signals are a RangeError, SIGKILL/SIGSTOP/32/33 EINVAL; nothing is blocked or installed', () => {
     const before = new sigset_t();
