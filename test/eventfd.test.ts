@@ -139,10 +139,10 @@ describe('eventfd', () => {
       try { s.eventfd_read(fd, new BigUint64Array(1)); console.log('returned'); }
       catch (e) { console.log('threw ' + e.code); }
       setImmediate(() => setImmediate(() => console.log('heard ' + (heard > 0))));`;
-    const r = await runChild(code, { timeoutMs: 10_000, onLine: signalAfter('ready', 'SIGUSR2', ['threw', 'returned']) });
+    const r = await runChild(code, { timeoutMs: 40_000, onLine: signalAfter('ready', 'SIGUSR2', ['threw', 'returned']) });
     expect(r.stdout).toContain('threw EINTR');
     expect(r.stdout).toContain('heard true');
-  });
+  }, 50_000);
 
   it('eventfd: epoll_wait(-1) returns it once written; readable() resolves', async () => {
     const fd = keep(eventfd(0, EFD_NONBLOCK));
@@ -375,7 +375,7 @@ describe('signalfd', () => {
       s.read(sfd, si.bytes);
       console.log('got ' + JSON.stringify({ n, fd: evs[0].data.fd === sfd, signo: si.ssi_signo, code: si.ssi_code, pid: si.ssi_pid }));`;
     const r = await runChild(code, {
-      timeoutMs: 10_000,
+      timeoutMs: 40_000,
       onLine: (line, child) => {
         if (line.startsWith('ready')) child.kill('SIGUSR1');
       },
@@ -385,7 +385,7 @@ describe('signalfd', () => {
     const got = JSON.parse(r.stdout.split('got ')[1]);
     expect(got).toEqual({ n: 1, fd: true, signo: SIGUSR1, code: SI_USER, pid: process.pid });
     expect(r.code).toBe(0);
-  });
+  }, 50_000);
 
   it('signalfd, eventfd, timerfd: close-on-exec by default', () => {
     const set = new sigset_t();
