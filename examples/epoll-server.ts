@@ -27,7 +27,6 @@ run(async () => {
   bind(server_fd, address); // "bind failed: EADDRINUSE, Address already in use"
   listen(server_fd, SOMAXCONN);
   setNonBlocking(server_fd); // accept after a wake-up must not block if the client already left
-  console.log(`listening on port ${PORT} (epoll)`);
 
   const epoll_fd = epoll_create1(0);
   const event = new epoll_event();
@@ -62,6 +61,9 @@ run(async () => {
     console.log(`client ${c.name} disconnected, fd ${c.fd} closed`);
   }
 
+  // Printed once every fd is set up and SIGINT/SIGTERM are routed: from here a signal stops
+  // the server cleanly.
+  console.log(`listening on port ${PORT} (epoll)`);
   let running = true;
   while (running) {
     let nfds = 0;

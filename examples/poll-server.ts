@@ -26,7 +26,6 @@ run(async () => {
   bind(server_fd, address); // "bind failed: EADDRINUSE, Address already in use"
   listen(server_fd, SOMAXCONN);
   setNonBlocking(server_fd); // accept after a wake-up must not block if the client already left
-  console.log(`listening on port ${PORT} (poll)`);
 
   const fds = pollfd.array(MAX_CLIENTS + 2); // struct pollfd fds[MAX_CLIENTS + 2]
   // Ctrl-C and SIGTERM arrive as a readable fd in the same set (see common.ts).
@@ -39,6 +38,9 @@ run(async () => {
     console.log(`client ${c.name} disconnected, fd ${c.fd} closed`);
   }
 
+  // Printed once every fd is set up and SIGINT/SIGTERM are routed: from here a signal stops
+  // the server cleanly.
+  console.log(`listening on port ${PORT} (poll)`);
   let running = true;
   while (running) {
     // fds[0] is the listener, fds[1] the signalfd; the clients follow, each with what it

@@ -25,7 +25,6 @@ run(async () => {
   bind(server_fd, address); // "bind failed: EADDRINUSE, Address already in use"
   listen(server_fd, SOMAXCONN);
   setNonBlocking(server_fd); // accept after a wake-up must not block if the client already left
-  console.log(`listening on port ${PORT} (select)`);
 
   const readfds = new fd_set();
   const writefds = new fd_set();
@@ -39,6 +38,9 @@ run(async () => {
     console.log(`client ${c.name} disconnected, fd ${c.fd} closed`);
   }
 
+  // Printed once every fd is set up and SIGINT/SIGTERM are routed: from here a signal stops
+  // the server cleanly.
+  console.log(`listening on port ${PORT} (select)`);
   let running = true;
   while (running) {
     // select overwrites the sets with the ready fds, so they are rebuilt every round.
