@@ -362,7 +362,9 @@ static napi_value Tgkill(napi_env env, napi_callback_info info) {
 // routeSignals, which blocks the set): there it stays pending, and a signalfd read in that
 // thread reports it. The re-sent signal is rt_tgsigqueueinfo(2) with si_code SI_QUEUE and
 // the original si_pid/si_uid (a signalfd reads ssi_code SI_QUEUE and the real sender's
-// pid); tgkill(2) if that fails.
+// pid; a signal it reads straight from the process's queue, before any thread took it,
+// keeps its own code); tgkill(2) if that fails. Only a negative si_code may be queued to
+// another thread of one's own process, hence SI_QUEUE rather than the original code.
 //
 // The handler may run on any thread at any moment, so it makes only raw syscalls (async-
 // signal-safe) and reads only lock-free atomics: no malloc, no locks, no JS. The table the
