@@ -1,6 +1,10 @@
 // What every C example also has, kept out of the way of the flow: the port argument,
-// perror(), exit codes, and fcntl(O_NONBLOCK).
-import { AF_INET, ErrnoError, F_GETFL, F_SETFL, O_NONBLOCK, fcntl, in_addr, inet_pton, strerror } from '../lib';
+// perror(), exit codes, fcntl(O_NONBLOCK), and the signalfd that stops the wait.
+import { constants } from 'node:os';
+import {
+  AF_INET, ErrnoError, F_GETFL, F_SETFL, O_NONBLOCK, SIGINT, SIGTERM, fcntl, in_addr, inet_pton, read,
+  routeSignals, sigaddset, signalfd, signalfd_siginfo, sigset_t, strerror,
+} from '../lib';
 
 /** argv[2] as a port number; prints the usage line and exits 2 when it is missing or bad. */
 export function portArg(program: string, extra = ''): number {
@@ -37,9 +41,33 @@ export function isEINTR(err: unknown): boolean {
   return err instanceof ErrnoError && err.code === 'EINTR';
 }
 
-/** Resolves after one turn of the event loop: the turn in which pending signal handlers run. */
-export function tick(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * The C way to stop a loop that waits forever on Ctrl-C or `kill`:
+ *
+ *     sigset_t mask; sigemptyset(&mask); sigaddset(&mask, SIGINT); sigaddset(&mask, SIGTERM);
+ *     sigprocmask(SIG_BLOCK, &mask, NULL);
+ *     int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+ *
+ * and the returned fd goes into the wait set beside the sockets. In Node, blocking the mask
+ * in this thread is not enough: the kernel may hand a process-directed SIGINT/SIGTERM to
+ * one of Node's other threads. routeSignals blocks the mask here (as sigprocmask) and sends
+ * every SIGINT/SIGTERM of the process on to this thread (docs/api.md "routeSignals").
+ */
+export function stopSignalfd(): number {
+  const mask = new sigset_t(); // empty, as after sigemptyset
+  sigaddset(mask, SIGINT);
+  sigaddset(mask, SIGTERM);
+  routeSignals(mask, null); // C: sigprocmask(SIG_BLOCK, &mask, NULL)
+  return signalfd(-1, mask, 0); // SFD_CLOEXEC is always added
+}
+
+/** read(sfd, &si, sizeof si) when the signalfd is ready; prints the signal and returns it. */
+export function readStopSignal(sfd: number): number {
+  const si = new signalfd_siginfo();
+  read(sfd, si.bytes);
+  const name = Object.entries(constants.signals).find(([, n]) => n === si.ssi_signo)?.[0] ?? si.ssi_signo;
+  console.log(`got ${name} from pid ${si.ssi_pid}, stopping`);
+  return si.ssi_signo;
 }
 
 /** fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK): later calls on fd return EAGAIN instead of blocking. */

@@ -6,17 +6,12 @@ import {
   bind, close, epoll_create1, epoll_ctl, epoll_event, epoll_wait, htons, inet_addr, inet_ntop, listen,
   ntohs, setsockopt, sockaddr_in, socket, tryAccept,
 } from '../lib';
-import { bindIpArg, isEINTR, portArg, run, setNonBlocking, tick } from './common';
+import { bindIpArg, isEINTR, portArg, readStopSignal, run, setNonBlocking, stopSignalfd } from './common';
 import { Client } from './echo';
 
 const PORT = portArg('epoll-server', ' [bind_ip]');
 const BIND_IP = bindIpArg('epoll-server');
-const TIMEOUT_MS = 250; // the wait's timeout: see the comment on signals at the end of the loop
 const MAX_EVENTS = 64;
-
-let running = true;
-process.on('SIGINT', () => (running = false));
-process.on('SIGTERM', () => (running = false));
 
 run(async () => {
   const server_fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -32,13 +27,17 @@ run(async () => {
   bind(server_fd, address); // "bind failed: EADDRINUSE, Address already in use"
   listen(server_fd, SOMAXCONN);
   setNonBlocking(server_fd); // accept after a wake-up must not block if the client already left
-  console.log(`listening on port ${PORT} (epoll)`);
 
   const epoll_fd = epoll_create1(0);
   const event = new epoll_event();
   event.events = EPOLLIN;
   event.data.fd = server_fd;
   epoll_ctl(epoll_fd, EPOLL_CTL_ADD, server_fd, event);
+  // Ctrl-C and SIGTERM arrive as a readable fd in the same set (see common.ts).
+  const sfd = stopSignalfd();
+  event.events = EPOLLIN;
+  event.data.fd = sfd;
+  epoll_ctl(epoll_fd, EPOLL_CTL_ADD, sfd, event);
   const events = epoll_event.array(MAX_EVENTS);
 
   const clients = new Map<number, Client>();
@@ -62,17 +61,24 @@ run(async () => {
     console.log(`client ${c.name} disconnected, fd ${c.fd} closed`);
   }
 
+  // Printed once every fd is set up and SIGINT/SIGTERM are routed: from here a signal stops
+  // the server cleanly.
+  console.log(`listening on port ${PORT} (epoll)`);
+  let running = true;
   while (running) {
     let nfds = 0;
     try {
-      nfds = epoll_wait(epoll_fd, events, MAX_EVENTS, TIMEOUT_MS);
+      nfds = epoll_wait(epoll_fd, events, MAX_EVENTS, -1); // -1: until something is ready
     } catch (err) {
-      if (!isEINTR(err)) throw err;
+      if (!isEINTR(err)) throw err; // another signal's handler ran: wait again
     }
 
     for (let i = 0; i < nfds; i++) {
       const fd = events[i].data.fd;
-      if (fd === server_fd) {
+      if (fd === sfd) {
+        readStopSignal(sfd); // SIGINT or SIGTERM: finish this round, then stop
+        running = false;
+      } else if (fd === server_fd) {
         const new_socket = tryAccept(server_fd, address); // fills address with the client's ip and port
         if (new_socket < 0) continue; // -EAGAIN: the connection was gone before we accepted it
         setNonBlocking(new_socket);
@@ -87,16 +93,10 @@ run(async () => {
         else closeClient(c);
       }
     }
-
-    // A JS signal handler cannot run while epoll_wait blocks in native code. The signal makes
-    // epoll_wait fail with EINTR (caught above), and the handler runs once the event loop gets a
-    // turn: so every round yields one tick, then `running` is checked. Node may need more than
-    // one turn to deliver a signal, or it may land between the tick and the next wait, so the
-    // wait also wakes every 250 ms where C would wait forever (-1).
-    await tick();
   }
 
   for (const c of clients.values()) closeClient(c);
+  close(sfd);
   close(epoll_fd);
   close(server_fd);
   console.log('server stopped');

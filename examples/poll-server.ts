@@ -5,17 +5,12 @@ import {
   SO_REUSEADDR, bind, close, htons, inet_addr, inet_ntop, listen, ntohs, poll, pollfd, setsockopt,
   sockaddr_in, socket, tryAccept,
 } from '../lib';
-import { bindIpArg, isEINTR, portArg, run, setNonBlocking, tick } from './common';
+import { bindIpArg, isEINTR, portArg, readStopSignal, run, setNonBlocking, stopSignalfd } from './common';
 import { Client } from './echo';
 
 const PORT = portArg('poll-server', ' [bind_ip]');
 const BIND_IP = bindIpArg('poll-server');
-const TIMEOUT_MS = 250; // the wait's timeout: see the comment on signals at the end of the loop
 const MAX_CLIENTS = 1024;
-
-let running = true;
-process.on('SIGINT', () => (running = false));
-process.on('SIGTERM', () => (running = false));
 
 run(async () => {
   const server_fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -31,9 +26,10 @@ run(async () => {
   bind(server_fd, address); // "bind failed: EADDRINUSE, Address already in use"
   listen(server_fd, SOMAXCONN);
   setNonBlocking(server_fd); // accept after a wake-up must not block if the client already left
-  console.log(`listening on port ${PORT} (poll)`);
 
-  const fds = pollfd.array(MAX_CLIENTS + 1); // struct pollfd fds[MAX_CLIENTS + 1]
+  const fds = pollfd.array(MAX_CLIENTS + 2); // struct pollfd fds[MAX_CLIENTS + 2]
+  // Ctrl-C and SIGTERM arrive as a readable fd in the same set (see common.ts).
+  const sfd = stopSignalfd();
   const clients = new Map<number, Client>();
 
   function closeClient(c: Client): void {
@@ -42,11 +38,18 @@ run(async () => {
     console.log(`client ${c.name} disconnected, fd ${c.fd} closed`);
   }
 
+  // Printed once every fd is set up and SIGINT/SIGTERM are routed: from here a signal stops
+  // the server cleanly.
+  console.log(`listening on port ${PORT} (poll)`);
+  let running = true;
   while (running) {
-    // fds[0] is the listener; the clients follow, each with what it waits for now.
+    // fds[0] is the listener, fds[1] the signalfd; the clients follow, each with what it
+    // waits for now.
     fds[0].fd = server_fd;
     fds[0].events = clients.size < MAX_CLIENTS ? POLLIN : 0;
-    let nfds = 1;
+    fds[1].fd = sfd;
+    fds[1].events = POLLIN;
+    let nfds = 2;
     for (const c of clients.values()) {
       fds[nfds].fd = c.fd;
       fds[nfds].events = (c.wantRead ? POLLIN : 0) | (c.wantWrite ? POLLOUT : 0);
@@ -55,14 +58,14 @@ run(async () => {
 
     let activity = 0;
     try {
-      activity = poll(fds, nfds, TIMEOUT_MS);
+      activity = poll(fds, nfds, -1); // -1: until something is ready
     } catch (err) {
-      if (!isEINTR(err)) throw err;
+      if (!isEINTR(err)) throw err; // another signal's handler ran: wait again
     }
 
     // After EINTR poll leaves revents as the last round wrote them: read them only when activity > 0.
     if (activity > 0) {
-      for (let i = 1; i < nfds; i++) {
+      for (let i = 2; i < nfds; i++) {
         const revents = fds[i].revents;
         if (revents === 0) continue;
         const c = clients.get(fds[i].fd)!;
@@ -77,17 +80,15 @@ run(async () => {
           clients.set(new_socket, c);
         }
       }
+      if (fds[1].revents & POLLIN) {
+        readStopSignal(sfd); // SIGINT or SIGTERM: finish this round, then stop
+        running = false;
+      }
     }
-
-    // A JS signal handler cannot run while poll blocks in native code. The signal makes
-    // poll fail with EINTR (caught above), and the handler runs once the event loop gets a
-    // turn: so every round yields one tick, then `running` is checked. Node may need more than
-    // one turn to deliver a signal, or it may land between the tick and the next wait, so the
-    // wait also wakes every 250 ms where C would wait forever (-1).
-    await tick();
   }
 
   for (const c of clients.values()) closeClient(c);
+  close(sfd);
   close(server_fd);
   console.log('server stopped');
   return 0;

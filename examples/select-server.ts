@@ -3,18 +3,13 @@
 import {
   AF_INET, FD_SETSIZE, INADDR_ANY, SOCK_STREAM, SOL_SOCKET, SOMAXCONN, SO_REUSEADDR,
   FD_ISSET, FD_SET, FD_ZERO, bind, close, fd_set, htons, inet_addr, inet_ntop, listen, ntohs, select,
-  setsockopt, sockaddr_in, socket, timeval, tryAccept,
+  setsockopt, sockaddr_in, socket, tryAccept,
 } from '../lib';
-import { bindIpArg, isEINTR, portArg, run, setNonBlocking, tick } from './common';
+import { bindIpArg, isEINTR, portArg, readStopSignal, run, setNonBlocking, stopSignalfd } from './common';
 import { Client } from './echo';
 
 const PORT = portArg('select-server', ' [bind_ip]');
 const BIND_IP = bindIpArg('select-server');
-const TIMEOUT_MS = 250; // the wait's timeout: see the comment on signals at the end of the loop
-
-let running = true;
-process.on('SIGINT', () => (running = false));
-process.on('SIGTERM', () => (running = false));
 
 run(async () => {
   const server_fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -30,11 +25,11 @@ run(async () => {
   bind(server_fd, address); // "bind failed: EADDRINUSE, Address already in use"
   listen(server_fd, SOMAXCONN);
   setNonBlocking(server_fd); // accept after a wake-up must not block if the client already left
-  console.log(`listening on port ${PORT} (select)`);
 
   const readfds = new fd_set();
   const writefds = new fd_set();
-  const timeout = new timeval();
+  // Ctrl-C and SIGTERM arrive as a readable fd in the same set (see common.ts).
+  const sfd = stopSignalfd();
   const clients = new Map<number, Client>();
 
   function closeClient(c: Client): void {
@@ -43,25 +38,28 @@ run(async () => {
     console.log(`client ${c.name} disconnected, fd ${c.fd} closed`);
   }
 
+  // Printed once every fd is set up and SIGINT/SIGTERM are routed: from here a signal stops
+  // the server cleanly.
+  console.log(`listening on port ${PORT} (select)`);
+  let running = true;
   while (running) {
     // select overwrites the sets with the ready fds, so they are rebuilt every round.
     FD_ZERO(readfds);
     FD_ZERO(writefds);
     FD_SET(server_fd, readfds);
-    let max_sd = server_fd;
+    FD_SET(sfd, readfds);
+    let max_sd = Math.max(server_fd, sfd);
     for (const c of clients.values()) {
       if (c.wantRead) FD_SET(c.fd, readfds);
       if (c.wantWrite) FD_SET(c.fd, writefds);
       max_sd = Math.max(max_sd, c.fd);
     }
 
-    timeout.tv_sec = 0; // Linux select writes the time left into timeout: set it every round
-    timeout.tv_usec = TIMEOUT_MS * 1000;
     let activity = 0;
     try {
-      activity = select(max_sd + 1, readfds, writefds, null, timeout);
+      activity = select(max_sd + 1, readfds, writefds, null, null); // NULL: until something is ready
     } catch (err) {
-      if (!isEINTR(err)) throw err;
+      if (!isEINTR(err)) throw err; // another signal's handler ran: wait again
     }
 
     // After EINTR select leaves the sets as we built them: read them only when activity > 0.
@@ -83,17 +81,15 @@ run(async () => {
         const writable = FD_ISSET(c.fd, writefds);
         if ((readable || writable) && !c.serve(readable, writable)) closeClient(c);
       }
+      if (FD_ISSET(sfd, readfds)) {
+        readStopSignal(sfd); // SIGINT or SIGTERM: finish this round, then stop
+        running = false;
+      }
     }
-
-    // A JS signal handler cannot run while select blocks in native code. The signal makes
-    // select fail with EINTR (caught above), and the handler runs once the event loop gets a
-    // turn: so every round yields one tick, then `running` is checked. Node may need more than
-    // one turn to deliver a signal, or it may land between the tick and the next wait, so the
-    // wait also wakes every 250 ms where C would wait forever (NULL).
-    await tick();
   }
 
   for (const c of clients.values()) closeClient(c);
+  close(sfd);
   close(server_fd);
   console.log('server stopped');
   return 0;

@@ -128,6 +128,8 @@ export interface Binding {
   timerfd_gettime(fd: number, curr_value: Bytes): number;
   gettid(): number;
   tgkill(tgid: number, tid: number, sig: number): number;
+  routeSignals(set: Bytes, oldset: Bytes | null): number;
+  unrouteSignals(set: Bytes): number;
   // msg.cc — every message flattened by lib/msg.ts pack(): per message its name, control and
   // struct iovec[] memory, one flat array of every iov_base, and 5 value-result numbers.
   readv(fd: number, iov: Bytes, bases: Array<Bytes | null>, iovcnt: number): number;

@@ -5,7 +5,8 @@
 // and pollable by select, poll, epoll and readable().
 //
 // Which signals a signalfd can see in a Node process is not what it is in a
-// single-threaded C program: see docs/api.md "signalfd and Node's threads".
+// single-threaded C program: see docs/api.md "signalfd and Node's threads". routeSignals
+// (native, not C) makes a process-directed signal reach the thread that reads the signalfd.
 import { readdirSync, readFileSync } from 'node:fs';
 import { binding } from './binding';
 import { checkArgc, checkFd, checkFlags, checkInt, invalidType } from './check';
@@ -254,6 +255,35 @@ export const gettid: () => number = binding.gettid;
  * thread blocks it); returns 0.
  */
 export const tgkill: (tgid: number, tid: number, sig: number) => number = binding.tgkill;
+
+/**
+ * routeSignals(set, oldset) — a helper, not C: makes the signals of `set` reach a signalfd
+ * read in the calling thread even when they are process-directed (kill(2), a terminal's
+ * Ctrl-C, `kill <pid>`), which in a Node process the kernel may hand to any of its other
+ * threads. Blocks `set` in the calling thread (`oldset`, or null, receives the previous
+ * mask, as pthread_sigmask's) and installs for each signal a native handler that re-sends
+ * it to this thread, where it stays pending: a signalfd then reads ssi_code SI_QUEUE and
+ * the original sender's ssi_pid/ssi_uid. Replaces the signal's previous action (Node's
+ * handler, process.on listeners) until unrouteSignals; a first listener added (or a last
+ * one removed) later replaces the router until routeSignals is called again. A route made
+ * in a Worker ends with it. Returns 0. RangeError for SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS; ErrnoError
+ * EINVAL for SIGKILL, SIGSTOP, 32, 33; EBUSY for a signal routed to another thread.
+ */
+export function routeSignals(set: sigset_t, oldset: sigset_t | null): number {
+  checkArgc('routeSignals', arguments.length, 2, ['set', 'oldset']);
+  return binding.routeSignals(sigsetArg('routeSignals', 'set', set), optSigsetArg('routeSignals', 'oldset', oldset));
+}
+
+/**
+ * unrouteSignals(set) — a helper, not C: restores the action each routed signal of `set`
+ * had before routeSignals, unless another action replaced the router since (signals not
+ * routed are left alone). Changes no mask: the routing
+ * thread reads what is pending, then restores its mask with pthread_sigmask. Returns 0.
+ */
+export function unrouteSignals(set: sigset_t): number {
+  checkArgc('unrouteSignals', arguments.length, 1, ['set']);
+  return binding.unrouteSignals(sigsetArg('unrouteSignals', 'set', set));
+}
 
 /**
  * threadsNotBlocking(signum) — a helper, not C: the ids of this process's threads that do

@@ -33,7 +33,11 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <mutex>
 
 #include "common.h"
 
@@ -348,7 +352,183 @@ static napi_value Tgkill(napi_env env, napi_callback_info info) {
   return Int(env, 0);
 }
 
+// ---------------------------------------------------------------------------------------
+// routeSignals(set, oldset) / unrouteSignals(set) — not C: what makes a signalfd see a
+// process-directed signal in a process whose other threads (Node's platform workers, the
+// libuv threadpool, the inspector) do not block it. The kernel hands such a signal to any
+// thread that does not block it (docs/api.md "signalfd and Node's threads"), so blocking it
+// in the thread that reads the signalfd is not enough. Routing installs, for each signal, a
+// handler that re-sends the signal to the routing thread (the one that called
+// routeSignals, which blocks the set): there it stays pending, and a signalfd read in that
+// thread reports it. The re-sent signal is rt_tgsigqueueinfo(2) with si_code SI_QUEUE and
+// the original si_pid/si_uid (a signalfd reads ssi_code SI_QUEUE and the real sender's
+// pid; a signal it reads straight from the process's queue, before any thread took it,
+// keeps its own code); tgkill(2) if that fails. Only a negative si_code may be queued to
+// another thread of one's own process, hence SI_QUEUE rather than the original code.
+//
+// The handler may run on any thread at any moment, so it makes only raw syscalls (async-
+// signal-safe) and reads only lock-free atomics: no malloc, no locks, no JS. The table the
+// JS calls change is guarded by a mutex that the handler never takes.
+
+namespace {
+
+struct Route {
+  std::atomic<pid_t> tid{0};    // the routing thread; 0: not routed (read by the handler)
+  struct sigaction previous;    // the action to restore (guarded by g_route_mu)
+  napi_env owner = nullptr;     // the env whose teardown ends the route (guarded by g_route_mu)
+};
+Route g_routes[NSIG];
+std::mutex g_route_mu;
+std::atomic<pid_t> g_route_pid{0};  // getpid() of this process, for the handler
+
+void RouteHandler(int sig, siginfo_t* info, void* uctx) {
+  int saved_errno = errno;
+  pid_t tid = g_routes[sig].tid.load(std::memory_order_acquire);
+  pid_t pid = g_route_pid.load(std::memory_order_relaxed);
+  if (tid == 0) {
+    // Unrouted between the delivery and this load: the previous action is back in place, so
+    // a fresh process-directed signal reaches it.
+    syscall(SYS_kill, pid, sig);
+  } else {
+    if (static_cast<pid_t>(syscall(SYS_gettid)) == tid) {
+      // The routing thread had the signal unblocked (someone changed its mask). Re-sending
+      // it here would run this handler again as soon as it returns, forever: instead the
+      // mask this thread returns to blocks the signal again (the kernel restores the mask
+      // from the ucontext), so the re-sent one stays pending for the signalfd.
+      sigaddset(&static_cast<ucontext_t*>(uctx)->uc_sigmask, sig);
+    }
+    siginfo_t si = *info;
+    si.si_code = SI_QUEUE;  // si_pid and si_uid stay the original sender's
+    if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si) < 0) syscall(SYS_tgkill, pid, tid, sig);
+  }
+  errno = saved_errno;
+}
+
+// Whether the router is the action of `sig` now. Something else may have replaced it since
+// routeSignals: libuv does when a process.on(sig) listener is the signal's first.
+bool RouterInstalled(int sig) {
+  struct sigaction cur;
+  return sigaction(sig, nullptr, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) != 0 &&
+         cur.sa_sigaction == RouteHandler;
+}
+
+// Ends the route of `sig`: restores the action it had before, unless another one replaced
+// the router meanwhile (restoring would clobber that one). Called with g_route_mu held.
+void UnrouteLocked(int sig) {
+  Route& r = g_routes[sig];
+  if (r.tid.load(std::memory_order_relaxed) == 0) return;
+  // First the action, then tid: a handler that still sees tid 0 re-sends to the process,
+  // which the restored action then receives.
+  if (RouterInstalled(sig)) sigaction(sig, &r.previous, nullptr);
+  r.tid.store(0, std::memory_order_release);
+  r.owner = nullptr;
+}
+
+// An env's cleanup hook: ends every route made from it (a Worker that ends takes its
+// routes with it, before its thread exits).
+void UnrouteEnv(void* arg) {
+  std::lock_guard<std::mutex> lock(g_route_mu);
+  for (int sig = 1; sig < NSIG; sig++)
+    if (g_routes[sig].owner == static_cast<napi_env>(arg)) UnrouteLocked(sig);
+}
+
+// The synchronous fault signals (the kernel sends them to the thread that faulted) by name;
+// nullptr for any other signal.
+const char* FaultSignalName(int sig) {
+  switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGSYS: return "SIGSYS";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+// routeSignals(set, oldset | null) -> 0. Checks every signal of `set` before it changes
+// anything: a fault signal is a RangeError (routing it would turn a crash into a signal
+// that waits, unseen, in a queue), SIGKILL, SIGSTOP and glibc's internal 32/33 are EINVAL
+// (sigaction's answer), a signal routed to another live thread is EBUSY. Then it blocks
+// `set` in the calling thread (`oldset` receives the previous mask, as pthread_sigmask's)
+// and installs the router for each signal not yet routed to this thread (or whose router
+// was replaced since).
+static napi_value RouteSignals(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"set", "oldset"};
+  Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 2, 2, "routeSignals", kParams)) return nullptr;
+  sigset_t set, old;
+  uint8_t *set_mem, *old_mem;
+  bool present, has_old;
+  if (!GetSigset(env, a.v[0], "routeSignals", "set", false, &set, &set_mem, &present))
+    return nullptr;
+  if (!GetSigset(env, a.v[1], "routeSignals", "oldset", true, &old, &old_mem, &has_old))
+    return nullptr;
+  for (int sig = 1; sig < NSIG; sig++) {
+    const char* fault = FaultSignalName(sig);
+    if (fault != nullptr && sigismember(&set, sig) == 1)
+      return ThrowRange(env, "routeSignals",
+                        "set must not hold %s (%d): routing a fault signal would hide a crash",
+                        fault, sig);
+  }
+  pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
+  std::lock_guard<std::mutex> lock(g_route_mu);
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sigismember(&set, sig) != 1) continue;
+    if (sig == SIGKILL || sig == SIGSTOP || sig == 32 || sig == 33)
+      return ThrowErrno(env, "routeSignals", EINVAL);
+    pid_t tid = g_routes[sig].tid.load(std::memory_order_relaxed);
+    if (tid != 0 && tid != self) return ThrowErrno(env, "routeSignals", EBUSY);
+  }
+  int err = pthread_sigmask(SIG_BLOCK, &set, &old);
+  if (err != 0) return ThrowErrno(env, "routeSignals", err);
+  g_route_pid.store(static_cast<pid_t>(syscall(SYS_getpid)), std::memory_order_relaxed);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = RouteHandler;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (int sig = 1; sig < NSIG; sig++) {
+    Route& r = g_routes[sig];
+    if (sigismember(&set, sig) != 1) continue;
+    if (r.tid.load(std::memory_order_relaxed) == self && RouterInstalled(sig)) continue;
+    r.tid.store(self, std::memory_order_release);  // before the handler can run
+    // sigaction cannot fail here: every signal was checked above.
+    if (sigaction(sig, &sa, &r.previous) < 0) {
+      err = errno;
+      r.tid.store(0, std::memory_order_release);
+      return ThrowErrno(env, "routeSignals", err);
+    }
+    r.owner = env;
+  }
+  if (has_old) memcpy(old_mem, &old, sizeof old);
+  return Int(env, 0);
+}
+
+// unrouteSignals(set) -> 0: restores the previous action of each routed signal of `set`
+// (signals that are not routed are left alone, so a full set unroutes everything). Masks
+// are not touched: the routing thread restores its own with pthread_sigmask(SIG_SETMASK,
+// oldset) once it has read what is pending.
+static napi_value UnrouteSignals(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"set"};
+  Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 1, 1, "unrouteSignals", kParams)) return nullptr;
+  sigset_t set;
+  uint8_t* mem;
+  bool present;
+  if (!GetSigset(env, a.v[0], "unrouteSignals", "set", false, &set, &mem, &present))
+    return nullptr;
+  std::lock_guard<std::mutex> lock(g_route_mu);
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sigismember(&set, sig) == 1) UnrouteLocked(sig);
+  return Int(env, 0);
+}
+
 void InitEventfd(napi_env env, napi_value exports) {
+  // A Worker's routes end with its env (before its thread exits).
+  napi_add_env_cleanup_hook(env, UnrouteEnv, env);
   SetFunction(env, exports, "sigemptyset", Sigemptyset);
   SetFunction(env, exports, "sigfillset", Sigfillset);
   SetFunction(env, exports, "sigaddset", SetOne<SetOp::kAdd>);
@@ -365,6 +545,8 @@ void InitEventfd(napi_env env, napi_value exports) {
   SetFunction(env, exports, "timerfd_gettime", TimerfdGettime);
   SetFunction(env, exports, "gettid", Gettid);
   SetFunction(env, exports, "tgkill", Tgkill);
+  SetFunction(env, exports, "routeSignals", RouteSignals);
+  SetFunction(env, exports, "unrouteSignals", UnrouteSignals);
   SetLayout(env, exports, "sigset_t", {{"size", sizeof(sigset_t)}});
   SetLayout(env, exports, "itimerspec",
             {{"size", sizeof(itimerspec)},

@@ -104,6 +104,29 @@ bool OptBytes(napi_env env, napi_value v, const char* fn, const char* param, uin
   return GetBytes(env, v, fn, param, p, len);
 }
 
+// Phase 2: the real struct iovec[n] in `out`, from a caller's iovec array `mem` (only its
+// iov_len fields are read: iov_base there is always zero, the buffers are `bases`), each
+// iov_len checked against its buffer. Shared by the msghdr path and readv/writev. The
+// caller passes n > 0 only with `mem` holding n entries and `bases`/`out` n elements each.
+// No JS.
+bool FillIov(napi_env env, const char* fn, const uint8_t* mem, const napi_value* bases, size_t n,
+             iovec* out) {
+  for (size_t j = 0; j < n; j++) {
+    size_t want;
+    memcpy(&want, mem + j * sizeof(iovec) + offsetof(iovec, iov_len), sizeof want);
+    uint8_t* bp;
+    size_t blen;
+    if (!OptBytes(env, bases[j], fn, "iov_base", &bp, &blen)) return false;
+    if (want > blen) {
+      ThrowRange(env, fn, "iov_len %zu exceeds the %zu bytes of iov_base (iov %zu)", want, blen, j);
+      return false;
+    }
+    out[j].iov_base = want > 0 ? bp : nullptr;
+    out[j].iov_len = want;
+  }
+  return true;
+}
+
 // The messages of one call, built from the packed arguments.
 struct Batch {
   std::vector<mmsghdr> msgs;
@@ -193,20 +216,12 @@ bool Build(napi_env env, const MsgArgs& a, const char* fn, int* fd, Batch* b) {
       return ThrowRange(env, fn, "msg_iovlen %u exceeds the %zu entries of msg_iov", iovlen[i],
                         len / sizeof(iovec)),
              false;
-    h.msg_iov = iovlen[i] > 0 ? &b->iov[k] : nullptr;
+    h.msg_iov = nullptr;
     h.msg_iovlen = iovlen[i];
-    for (uint32_t j = 0; j < iovlen[i]; j++, k++) {
-      size_t want;
-      memcpy(&want, p + j * sizeof(iovec) + offsetof(iovec, iov_len), sizeof want);
-      uint8_t* bp;
-      size_t blen;
-      if (!OptBytes(env, bases[k], fn, "iov_base", &bp, &blen)) return false;
-      if (want > blen)
-        return ThrowRange(env, fn, "iov_len %zu exceeds the %zu bytes of iov_base (iov %u)", want,
-                          blen, j),
-               false;
-      b->iov[k].iov_base = want > 0 ? bp : nullptr;
-      b->iov[k].iov_len = want;
+    if (iovlen[i] > 0) {  // only then is k inside iov and bases (k may equal their size)
+      h.msg_iov = b->iov.data() + k;
+      if (!FillIov(env, fn, p, bases.data() + k, iovlen[i], h.msg_iov)) return false;
+      k += iovlen[i];
     }
     h.msg_flags = 0;
   }
@@ -355,18 +370,7 @@ napi_value Rwv(napi_env env, napi_callback_info info) {
     return ThrowRange(env, fn, "iovcnt %lld exceeds the %zu entries of iov",
                       static_cast<long long>(cnt), len / sizeof(iovec));
   std::vector<iovec> iov(static_cast<size_t>(cnt));
-  for (size_t j = 0; j < iov.size(); j++) {
-    size_t want;
-    memcpy(&want, p + j * sizeof(iovec) + offsetof(iovec, iov_len), sizeof want);
-    uint8_t* bp;
-    size_t blen;
-    if (!OptBytes(env, bases[j], fn, "iov_base", &bp, &blen)) return nullptr;
-    if (want > blen)
-      return ThrowRange(env, fn, "iov_len %zu exceeds the %zu bytes of iov_base (iov %zu)", want,
-                        blen, j);
-    iov[j].iov_base = want > 0 ? bp : nullptr;
-    iov[j].iov_len = want;
-  }
+  if (!FillIov(env, fn, p, bases.data(), iov.size(), iov.data())) return nullptr;
   msghdr h{};
   h.msg_iov = iov.data();
   h.msg_iovlen = iov.size();

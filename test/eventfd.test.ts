@@ -17,7 +17,8 @@ import {
   itimerspec, pthread_sigmask, read, readable, SFD_NONBLOCK, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, sigaddset,
   sigdelset, sigemptyset, sigfillset, sigismember, signalfd, signalfd_siginfo, SIGINT, sigprocmask, sigset_t,
   SIGTERM, SIGUSR1, SIGUSR2, SIGRTMAX, SIGRTMIN, TFD_NONBLOCK, TFD_TIMER_ABSTIME, tgkill, threadsNotBlocking,
-  timerfd_create, timerfd_gettime, timerfd_settime, write,
+  timerfd_create, timerfd_gettime, timerfd_settime, write, routeSignals, unrouteSignals, SIGKILL, SIGSTOP,
+  SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS,
 } from '../lib';
 import { binding } from '../lib/binding';
 import { runChild, signalAfter } from './helpers/child';
@@ -26,6 +27,7 @@ import { closeAll, unixPair } from './helpers/mux-sockets';
 const root = join(__dirname, '..');
 const SI_USER = 0; // kill(2)
 const SI_TKILL = -6; // tgkill(2)
+const SI_QUEUE = -1; // sigqueue(3), rt_tgsigqueueinfo(2): what a routed signal arrives as
 
 const opened: number[] = [];
 function keep(fd: number): number {
@@ -137,10 +139,10 @@ describe('eventfd', () => {
       try { s.eventfd_read(fd, new BigUint64Array(1)); console.log('returned'); }
       catch (e) { console.log('threw ' + e.code); }
       setImmediate(() => setImmediate(() => console.log('heard ' + (heard > 0))));`;
-    const r = await runChild(code, { timeoutMs: 10_000, onLine: signalAfter('ready', 'SIGUSR2', ['threw', 'returned']) });
+    const r = await runChild(code, { timeoutMs: 40_000, onLine: signalAfter('ready', 'SIGUSR2', ['threw', 'returned']) });
     expect(r.stdout).toContain('threw EINTR');
     expect(r.stdout).toContain('heard true');
-  });
+  }, 50_000);
 
   it('eventfd: epoll_wait(-1) returns it once written; readable() resolves', async () => {
     const fd = keep(eventfd(0, EFD_NONBLOCK));
@@ -373,7 +375,7 @@ describe('signalfd', () => {
       s.read(sfd, si.bytes);
       console.log('got ' + JSON.stringify({ n, fd: evs[0].data.fd === sfd, signo: si.ssi_signo, code: si.ssi_code, pid: si.ssi_pid }));`;
     const r = await runChild(code, {
-      timeoutMs: 10_000,
+      timeoutMs: 40_000,
       onLine: (line, child) => {
         if (line.startsWith('ready')) child.kill('SIGUSR1');
       },
@@ -383,7 +385,7 @@ describe('signalfd', () => {
     const got = JSON.parse(r.stdout.split('got ')[1]);
     expect(got).toEqual({ n: 1, fd: true, signo: SIGUSR1, code: SI_USER, pid: process.pid });
     expect(r.code).toBe(0);
-  });
+  }, 50_000);
 
   it('signalfd, eventfd, timerfd: close-on-exec by default', () => {
     const set = new sigset_t();
@@ -399,6 +401,246 @@ describe('signalfd', () => {
     dv.setUint32(binding.layout.signalfd_siginfo.ssi_pid, 4242, true);
     expect(si.ssi_pid).toBe(4242);
     expect(si.ssi_utime).toBe(0n);
+  });
+});
+
+describe('routeSignals', () => {
+  // Each test runs in a child process: routing changes process-wide signal actions, and the
+  // test runner's own threads and listeners must not see any of it.
+
+  it('routeSignals: process-directed SIGUSR1, SIGTERM and SIGINT (kill from the parent) reach epoll_wait(-1) on a signalfd, 10 times each, although other threads leave them unblocked', async () => {
+    // The threadpool exists before the mask changes, so its threads (and Node's platform
+    // workers) do not block these signals: without routing the kernel may hand them to any
+    // of those threads (docs/api.md "signalfd and Node's threads").
+    const code = `
+      const s = sockfd;
+      require('node:fs').readFile(__filename, () => {
+        const set = new s.sigset_t();
+        for (const sig of [s.SIGUSR1, s.SIGTERM, s.SIGINT]) s.sigaddset(set, sig);
+        const old = new s.sigset_t();
+        const notBlocking = [s.SIGUSR1, s.SIGTERM, s.SIGINT].map((sig) => s.threadsNotBlocking(sig).length);
+        s.routeSignals(set, old);
+        const sfd = s.signalfd(-1, set, 0);
+        const ep = s.epoll_create1(0);
+        const ev = new s.epoll_event();
+        ev.events = s.EPOLLIN;
+        ev.data.fd = sfd;
+        s.epoll_ctl(ep, s.EPOLL_CTL_ADD, sfd, ev);
+        const evs = s.epoll_event.array(4);
+        const si = new s.signalfd_siginfo();
+        const others = [s.SIGUSR1, s.SIGTERM, s.SIGINT].map((sig) => s.threadsNotBlocking(sig).filter((t) => t !== process.pid).length);
+        console.log('threads ' + JSON.stringify({ notBlocking, others, oldHasTerm: s.sigismember(old, s.SIGTERM) }));
+        for (let i = 0; i < 30; i++) {
+          console.log('ready ' + i);
+          const n = s.epoll_wait(ep, evs, 4, -1);
+          s.read(sfd, si.bytes);
+          console.log('got ' + JSON.stringify({ n, fd: evs[0].data.fd === sfd, signo: si.ssi_signo, code: si.ssi_code, pid: si.ssi_pid, uid: si.ssi_uid }));
+        }
+        console.log('done');
+      });`;
+    const order = [...Array(10).fill('SIGUSR1'), ...Array(10).fill('SIGTERM'), ...Array(10).fill('SIGINT')] as NodeJS.Signals[];
+    const r = await runChild(code, {
+      timeoutMs: 60_000,
+      onLine: (line, child) => {
+        if (line.startsWith('ready ')) child.kill(order[Number(line.slice(6))]);
+      },
+    });
+    expect(r.stderr).toBe('');
+    const threads = JSON.parse(r.stdout.split('threads ')[1].split('\n')[0]);
+    // Node's other threads do not block SIGTERM and SIGINT even after the main thread does.
+    expect(threads.others[1]).toBeGreaterThan(0);
+    expect(threads.others[2]).toBeGreaterThan(0);
+    expect(threads.oldHasTerm).toBe(0);
+    const got = r.stdout.split('\n').filter((l) => l.startsWith('got ')).map((l) => JSON.parse(l.slice(4)));
+    const uid = process.getuid!();
+    // ssi_code: SI_QUEUE when another thread took the signal and the router re-sent it;
+    // SI_USER (kill's own) when the signalfd read it from the process's queue first.
+    for (const g of got) expect([SI_QUEUE, SI_USER]).toContain(g.code);
+    expect(got.map((g) => ({ ...g, code: 0 }))).toEqual(order.map((sig) => ({
+      n: 1, fd: true, signo: { SIGUSR1, SIGTERM, SIGINT }[sig as 'SIGUSR1'], code: 0, pid: process.pid, uid,
+    })));
+    expect(r.stdout).toContain('done');
+    expect(r.code).toBe(0);
+  }, 70_000);
+
+  it('routeSignals: on the routing thread itself (its mask changed), the signal is blocked again and left pending, never re-sent in a loop', async () => {
+    const code = `
+      const s = sockfd;
+      const set = new s.sigset_t();
+      s.sigaddset(set, s.SIGUSR2);
+      s.routeSignals(set, null);
+      const sfd = s.signalfd(-1, set, s.SFD_NONBLOCK);
+      s.pthread_sigmask(s.SIG_UNBLOCK, set, null);
+      s.tgkill(process.pid, s.gettid(), s.SIGUSR2); // runs the router on this thread
+      const cur = new s.sigset_t();
+      s.pthread_sigmask(s.SIG_BLOCK, null, cur);
+      const si = new s.signalfd_siginfo();
+      s.read(sfd, si.bytes);
+      let again = 'none';
+      try { s.read(sfd, si.bytes); again = 'another'; } catch (e) { again = e.code; }
+      console.log(JSON.stringify({ blocked: s.sigismember(cur, s.SIGUSR2), signo: si.ssi_signo, code: si.ssi_code, self: si.ssi_pid === process.pid, again }));`;
+    const r = await runChild(code, { timeoutMs: 40_000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ blocked: 1, signo: SIGUSR2, code: SI_QUEUE, self: true, again: 'EAGAIN' });
+    expect(r.code).toBe(0);
+  }, 50_000);
+
+  it("unrouteSignals: restores the previous action (a process.on listener hears the next signal); routing had replaced it", async () => {
+    const code = `
+      const s = sockfd;
+      let heard = 0;
+      process.on('SIGUSR2', () => {
+        heard++;
+        console.log('listener ' + heard);
+        setTimeout(() => { console.log('end ' + heard); process.exit(0); }, 50);
+      });
+      const set = new s.sigset_t();
+      s.sigaddset(set, s.SIGUSR2);
+      const old = new s.sigset_t();
+      s.routeSignals(set, old);
+      const sfd = s.signalfd(-1, set, 0);
+      const ep = s.epoll_create1(0);
+      const ev = new s.epoll_event();
+      ev.events = s.EPOLLIN;
+      ev.data.fd = sfd;
+      s.epoll_ctl(ep, s.EPOLL_CTL_ADD, sfd, ev);
+      console.log('ready routed');
+      s.epoll_wait(ep, s.epoll_event.array(1), 1, -1);
+      const si = new s.signalfd_siginfo();
+      s.read(sfd, si.bytes);
+      console.log('signalfd ' + si.ssi_signo);
+      s.unrouteSignals(set);
+      s.unrouteSignals(set); // not routed any more: nothing to do
+      s.pthread_sigmask(s.SIG_SETMASK, old, null);
+      setTimeout(() => console.log('ready unrouted'), 50);
+      setTimeout(() => { console.log('end ' + heard); process.exit(0); }, 5000); // the listener never ran`;
+    const r = await runChild(code, {
+      timeoutMs: 40_000,
+      onLine: (line, child) => {
+        if (line.startsWith('ready')) child.kill('SIGUSR2');
+      },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`ready routed\nsignalfd ${SIGUSR2}\nready unrouted\nlistener 1\nend 1\n`);
+    expect(r.code).toBe(0);
+  }, 50_000);
+
+  it('routeSignals and process.on listeners: a first listener added while routed replaces the router; unrouteSignals leaves that listener alone; routeSignals again reinstalls the router', async () => {
+    const code = `
+      const s = sockfd;
+      const set = new s.sigset_t();
+      s.sigaddset(set, s.SIGUSR2);
+      const sfd = s.signalfd(-1, set, 0);
+      const si = new s.signalfd_siginfo();
+      const log = [];
+      let wake = () => {};
+      const listener = () => { log.push('listener'); wake(); };
+      const heard = () => new Promise((r) => { wake = r; process.kill(process.pid, 'SIGUSR2'); });
+      const viaSignalfd = () => { process.kill(process.pid, 'SIGUSR2'); s.read(sfd, si.bytes); log.push('signalfd ' + si.ssi_signo); };
+      setInterval(() => {}, 1000); // a signal listener does not keep the loop alive
+      (async () => {
+        s.routeSignals(set, null);
+        viaSignalfd();
+        process.on('SIGUSR2', listener); // libuv installs its handler over the router
+        await heard();
+        s.unrouteSignals(set); // the router is not installed: libuv's handler stays
+        await heard();
+        s.routeSignals(set, null);
+        viaSignalfd();
+        s.unrouteSignals(set); // restores libuv's handler, the action routeSignals replaced
+        await heard();
+        s.routeSignals(set, null);
+        process.removeAllListeners('SIGUSR2'); // libuv puts back SIG_DFL over the router...
+        process.on('SIGUSR2', listener); // ...then its handler again
+        s.routeSignals(set, null); // same thread, router gone: installed again
+        viaSignalfd();
+        console.log(JSON.stringify(log));
+        process.exit(0);
+      })();`;
+    const r = await runChild(code, { timeoutMs: 40_000 });
+    expect(r.stderr).toBe('');
+    const sfd = `signalfd ${SIGUSR2}`;
+    expect(JSON.parse(r.stdout)).toEqual([sfd, 'listener', 'listener', sfd, 'listener', sfd]);
+    expect(r.code).toBe(0);
+  }, 50_000);
+
+  it('routeSignals: a route made in a Worker ends with the Worker (its previous action is back); EBUSY from another thread meanwhile', async () => {
+    // SigCgt in /proc/self/status: the signals with a handler installed. Node installs none
+    // for SIGUSR2, so its bit tells whether the router is there.
+    const code = `
+      const s = sockfd;
+      const { Worker } = require('node:worker_threads');
+      const caught = () => (BigInt('0x' + /SigCgt:\\s*([0-9a-f]+)/.exec(require('fs').readFileSync('/proc/self/status', 'latin1'))[1]) >> BigInt(s.SIGUSR2 - 1)) & 1n;
+      const before = caught();
+      const w = new Worker(\`
+        const s = require(\${JSON.stringify(require.resolve('./lib'))});
+        const set = new s.sigset_t();
+        s.sigaddset(set, s.SIGUSR2);
+        s.routeSignals(set, null);
+        const sfd = s.signalfd(-1, set, 0);
+        const { parentPort } = require('node:worker_threads');
+        parentPort.postMessage('routed');
+        parentPort.once('message', () => {
+          const si = new s.signalfd_siginfo();
+          s.read(sfd, si.bytes); // blocks until the process-directed signal arrives
+          parentPort.postMessage(si.ssi_signo + ' ' + (si.ssi_pid === process.pid));
+        });\`, { eval: true });
+      w.once('message', () => {
+        const set = new s.sigset_t();
+        s.sigaddset(set, s.SIGUSR2);
+        let busy;
+        try { s.routeSignals(set, null); } catch (e) { busy = e.code; }
+        const during = caught();
+        w.once('message', (m) => {
+          w.once('exit', () => {
+            console.log(JSON.stringify({ before: String(before), during: String(during), after: String(caught()), busy, m }));
+            s.routeSignals(set, null); // free again
+            s.unrouteSignals(set);
+          });
+        });
+        w.postMessage('go');
+        process.kill(process.pid, 'SIGUSR2'); // process-directed
+      });`;
+    const r = await runChild(code.replace("require.resolve('./lib')", JSON.stringify(join(root, 'lib'))), { timeoutMs: 40_000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ before: '0', during: '1', after: '0', busy: 'EBUSY', m: `${SIGUSR2} true` });
+    expect(r.code).toBe(0);
+  }, 50_000);
+
+  it('routeSignals: fault signals are a RangeError, SIGKILL/SIGSTOP/32/33 EINVAL; nothing is blocked or installed', () => {
+    const before = new sigset_t();
+    pthread_sigmask(SIG_BLOCK, null, before);
+    for (const sig of [SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS]) {
+      const set = new sigset_t();
+      sigaddset(set, SIGUSR2);
+      sigaddset(set, sig);
+      let err: unknown;
+      try {
+        routeSignals(set, null);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(RangeError);
+      expect((err as { code: string }).code).toBe('ERR_OUT_OF_RANGE');
+      expect((err as Error).message).toMatch(/^routeSignals: set must not hold SIG[A-Z]+ \(\d+\): routing a fault signal would hide a crash$/);
+    }
+    for (const sig of [SIGKILL, SIGSTOP]) {
+      const set = new sigset_t();
+      sigaddset(set, SIGUSR2);
+      sigaddset(set, sig);
+      expect(errnoOf(() => routeSignals(set, null))).toBe('EINVAL');
+    }
+    for (const sig of [32, 33]) {
+      // sigaddset refuses glibc's internal signals: set the bit in the bytes.
+      const set = new sigset_t();
+      sigaddset(set, SIGUSR2);
+      set.bytes[(sig - 1) >> 3] |= 1 << ((sig - 1) & 7);
+      expect(errnoOf(() => routeSignals(set, null))).toBe('EINVAL');
+    }
+    const after = new sigset_t();
+    pthread_sigmask(SIG_BLOCK, null, after);
+    expect(after.bytes).toEqual(before.bytes);
+    expect(threadsNotBlocking(SIGUSR2)).toContain(gettid());
   });
 });
 
@@ -465,6 +707,28 @@ describe('bad input is rejected before any syscall', () => {
     expectErr(() => tgkill(process.pid, '1' as never, 0), TypeError, 'ERR_INVALID_ARG_TYPE');
     expectErr(() => (gettid as (...a: unknown[]) => number)(1), TypeError, 'ERR_TOO_MANY_ARGS');
     expectErr(() => threadsNotBlocking(0), RangeError, 'ERR_OUT_OF_RANGE');
+  });
+
+  it('routeSignals / unrouteSignals', () => {
+    const set = new sigset_t();
+    sigaddset(set, SIGUSR2);
+    expectErr(() => routeSignals([SIGUSR2] as never, null), TypeError, 'ERR_INVALID_ARG_TYPE', /^routeSignals: set must be a sigset_t, got array$/);
+    expectErr(() => routeSignals(set, new Uint8Array(128) as never), TypeError, 'ERR_INVALID_ARG_TYPE', /oldset must be a sigset_t/);
+    expectErr(() => routeSignals(set, undefined as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    expectErr(() => (routeSignals as (...a: unknown[]) => number)(set), TypeError, 'ERR_MISSING_ARGS');
+    expectErr(() => (routeSignals as (...a: unknown[]) => number)(set, null, 1), TypeError, 'ERR_TOO_MANY_ARGS');
+    expectErr(() => unrouteSignals(null as never), TypeError, 'ERR_INVALID_ARG_TYPE', /^unrouteSignals: set must be a sigset_t, got null$/);
+    expectErr(() => (unrouteSignals as (...a: unknown[]) => number)(), TypeError, 'ERR_MISSING_ARGS');
+    // The raw binding checks sizes and detachment itself.
+    expectErr(() => binding.routeSignals(new Uint8Array(8), null), RangeError, 'ERR_OUT_OF_RANGE', /set must hold 128 bytes/);
+    expectErr(() => binding.routeSignals(set.bytes, new Uint8Array(8)), RangeError, 'ERR_OUT_OF_RANGE', /oldset must hold 128 bytes/);
+    expectErr(() => binding.unrouteSignals(new Uint8Array(8)), RangeError, 'ERR_OUT_OF_RANGE');
+    const gone = new sigset_t();
+    sigaddset(gone, SIGUSR2);
+    structuredClone(gone.bytes.buffer, { transfer: [gone.bytes.buffer] });
+    expectErr(() => routeSignals(gone, null), TypeError, 'ERR_INVALID_ARG_TYPE', /detached/);
+    // Nothing was routed or blocked.
+    expect(threadsNotBlocking(SIGUSR2)).toContain(gettid());
   });
 
   it('timerfd_create / timerfd_settime / timerfd_gettime', () => {

@@ -290,6 +290,10 @@ export const SPECS: Record<string, Spec> = {
   gettid: { params: [] },
   tgkill: { params: [PID, PID, SAFE_SIG] },
   threadsNotBlocking: { params: [N(1, S.SIGUSR1, S.SIGTERM, 64, 65, 0)] },
+  // routeSignals/unrouteSignals get only SIGSET: the empty set (or a rejected value), so
+  // nothing is ever blocked or routed and the watchdog's SIGUSR2 keeps reaching its listener.
+  routeSignals: { params: [SIGSET, SIGSET] },
+  unrouteSignals: { params: [SIGSET] },
   // msg.ts
   iovec: { ctor: true, params: [mix(bufArb)] },
   'iovec.array': { params: [N(0, 1, 4, 1024, 1025, 1e8)] },
