@@ -4,8 +4,8 @@
 //
 // Each case is timed three ways in this same process, on the same fds: a TypeScript loop
 // calling the public API; the "floor", a TypeScript loop calling an argument-less native
-// function that makes the same syscall; and a C loop compiled into the addon
-// (native/overhead.cc). In-process matters: Node's extra threads make every fd-taking syscall
+// function that makes the same syscall; and a C loop compiled into the bench
+// (native/bench/overhead.cc). In-process matters: Node's extra threads make every fd-taking syscall
 // slower (shared fd table), and a separate C program would not pay that. Rounds alternate
 // TS, floor and C after a warm-up; the table shows medians of ns/call and of the
 // per-round ratios, with a ~95 % interval for the ratio's median. A target counts as met or
@@ -98,10 +98,10 @@ function tsEagain(): number {
   return Number(process.hrtime.bigint() - t) / N;
 }
 
-// The floor (native/overhead.cc): a TS loop calling an argument-less native function that
+// The floor (native/bench/overhead.cc): a TS loop calling an argument-less native function that
 // makes the same syscall. What separates it from C no binding can remove.
 binding.overheadFloorInit(fd, epfd, pair[0], pair[1], empty[0]);
-// Read once: the addon's exports object is in dictionary mode, a per-call lookup.
+// Read into locals once, as the TypeScript side reads its functions.
 const { floorPoll: fPoll, floorEpollWait: fEpoll, floorSelect: fSelect, floorSend: fSend,
   floorRecv: fRecv, floorRecvEagain: fEagain } = binding;
 function floor(call: () => number, expect: number, what: string): () => number {

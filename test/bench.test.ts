@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AF_UNIX, SOCK_NONBLOCK, SOCK_STREAM, close, recv, socketpair } from '../lib';
-import { binding } from '../lib/binding';
+import { native } from '../bench/native';
 import { chartOf } from '../bench/cli';
 import { medianInterval, verdict } from '../bench/stats';
 
@@ -188,10 +188,10 @@ describe('sockfd bench', () => {
       const rfds = new Int32Array([a[0], b[0]]);
       const crossed = new Int32Array([b[1], a[1]]);
       const outs = new Float64Array(2);
-      expect(() => binding.benchScale(1, -1, rfds, crossed, 1, 1, 0, 0, outs)).toThrow(/C poll: round 0 reported fd \d+ .*not written/);
+      expect(() => native.benchScale(1, -1, rfds, crossed, 1, 1, 0, 0, outs)).toThrow(/C poll: round 0 reported fd \d+ .*not written/);
       // the same loop over the right pairs passes
       expect(recv(b[0], new Uint8Array(8))).toBe(1); // the stray byte the failed round left
-      binding.benchScale(1, -1, rfds, new Int32Array([a[1], b[1]]), 2, 5, 0, 0, outs);
+      native.benchScale(1, -1, rfds, new Int32Array([a[1], b[1]]), 2, 5, 0, 0, outs);
       expect(outs[0]).toBeGreaterThan(0);
     } finally {
       for (const fd of [...a, ...b]) close(fd);

@@ -1,10 +1,11 @@
-// bench.cc — the C side of `sockfd bench`: the benchmark loops written in C, run inside
-// this addon, in the same process as the TypeScript drivers they are compared with.
+// bench/scale.cc — the C side of `sockfd bench`: the benchmark loops written in C, run from
+// the bench library (bench.h) in the same process as the TypeScript drivers they are
+// compared with.
 //
 // man 2 select, man 2 poll, man 7 epoll, man 2 epoll_wait, man 2 send, man 2 recv,
 // man 2 setrlimit, man 2 clock_gettime.
 //
-// Why inside the addon and not a separate C program: Node runs several threads, so every
+// Why in-process and not a separate C program: Node runs several threads, so every
 // syscall that takes an fd pays for fdget on a shared fd table (DESIGN.md "Traps").
 // A single-threaded C binary would be faster for reasons that have nothing to do with the
 // binding; the same loop in the same process makes the TS/C ratio measure sockfd alone.
@@ -25,7 +26,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "common.h"
+#include "bench.h"
 
 namespace sockfd {
 namespace {
@@ -308,7 +309,7 @@ napi_value BenchRaiseNofile(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-void InitBench(napi_env env, napi_value exports) {
+void InitBenchScale(napi_env env, napi_value exports) {
   SetFunction(env, exports, "benchScale", BenchScale);
   SetFunction(env, exports, "benchPingPong", BenchPingPong);
   SetFunction(env, exports, "benchRaiseNofile", BenchRaiseNofile);

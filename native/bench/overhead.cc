@@ -1,4 +1,4 @@
-// overhead.cc — the C side of bench/overhead: the same calls the TypeScript side makes,
+// bench/overhead.cc — the C side of bench/overhead: the same calls the TypeScript side makes,
 // looped in C inside this same Node process.
 //
 // man 2 poll, man 2 epoll_wait, man 2 select, man 2 send, man 2 recv.
@@ -15,8 +15,8 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 
-#include "common.h"
-#include "wait.h"
+#include "../wait.h"
+#include "bench.h"
 
 namespace sockfd {
 
@@ -165,7 +165,7 @@ static napi_value FloorRecvEagain(napi_env env, napi_callback_info) {
   return Int(env, r < 0 ? -errno : r);
 }
 
-void InitOverhead(napi_env env, napi_value exports) {
+void InitBenchOverhead(napi_env env, napi_value exports) {
   SetFunction(env, exports, "overheadFloorInit", OverheadFloorInit);
   SetFunction(env, exports, "floorPoll", FloorPoll);
   SetFunction(env, exports, "floorEpollWait", FloorEpollWait);
