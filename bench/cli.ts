@@ -303,10 +303,10 @@ function subSuites(o: Options): SubSuite[] {
     if (command) out.push({ key, label, command });
   };
   // Per-call verdicts need enough rounds for a narrow interval: with 5 they flipped between
-  // runs minutes apart; 21 rounds give a ~95 % interval from the 6th to the 16th ratio.
-  // Shorter rounds (20,000 calls) keep the suite as long as it was with 5 of 50,000.
+  // runs minutes apart; 31 rounds give a ~95 % interval from the 10th to the 22nd ratio.
+  // Short runs (20,000 calls) keep the suite around a minute.
   add('overhead', 'per-call overhead (bench/overhead)', 'overhead',
-    ['--iterations', o.quick ? '5000' : '20000', '--rounds', o.quick ? '9' : '21', '--json']);
+    ['--iterations', o.quick ? '5000' : '20000', '--rounds', o.quick ? '9' : '31', '--json']);
   add('async', 'async layer vs node:net (bench/pingpong-async)', 'pingpong-async',
     ['--rounds', o.quick ? '4000' : '20000', '--repeat', o.quick ? '3' : '5', '--json']);
   return out;

@@ -31,6 +31,18 @@ export interface BenchBinding {
   floorSend(): number;
   floorRecv(): number;
   floorRecvEagain(): number;
+  overheadSendmsgRecvmsg(fd: number, fd2: number, iterations: number): number;
+  /** Queues n 1-byte datagrams from `peer` (connected) for the batch rows; untimed. */
+  overheadFillDgrams(peer: number, n: number): void;
+  /** Each returns ns per datagram over `batches` batches of `vlen` queued datagrams. */
+  overheadRecvfromBatch(fd: number, peer: number, vlen: number, batches: number): number;
+  overheadRecvmmsgBatch(fd: number, peer: number, vlen: number, batches: number): number;
+  overheadFloorInitMsg(a: number, b: number, dgram: number, vlen: number): void;
+  floorSendmsg(): number;
+  floorRecvmsg(): number;
+  floorRecvfrom(): number;
+  /** One recvmmsg of the vlen given to overheadFloorInitMsg; returns how many arrived. */
+  floorRecvmmsg(): number;
 }
 
 function isRoot(dir: string): boolean {

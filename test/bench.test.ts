@@ -100,9 +100,15 @@ describe('sockfd bench', () => {
     expect(json.overhead.rounds).toBe(9);
     expect(json.overhead.cases.map((c: { name: string }) => c.name)).toEqual([
       'poll, 1 ready fd', 'epoll_wait, 1 ready fd', 'select, 1 fd', 'send+recv, 1 byte', 'recv meeting EAGAIN (tryRecv)',
+      'sendmsg+recvmsg, 1 byte', 'recvfrom, per datagram (64 queued, UDP)', 'recvmmsg, per datagram (batch of 64, UDP)',
     ]);
+    // what "C" is, and the load the numbers were taken under, travel with them
+    expect(json.overhead.c).toMatch(/^in-process C/);
+    for (const l of [...json.overhead.loadavg.start, ...json.overhead.loadavg.end]) expect(l).toBeGreaterThanOrEqual(0);
+    expect(r.stdout).toContain('in-process C ns/call');
     for (const c of json.overhead.cases) {
       for (const v of [c.tsNs, c.floorNs, c.cNs]) expect(v).toBeGreaterThan(0);
+      for (const v of [c.tsSpread, c.cSpread]) expect(v).toBeGreaterThanOrEqual(0);
       expect(c.ratio.lo).toBeLessThanOrEqual(c.ratio.median);
       expect(c.ratio.median).toBeLessThanOrEqual(c.ratio.hi);
       expect(c.verdict).toBe(c.ratio.hi <= c.target ? 'met' : c.ratio.lo > c.target ? 'missed' : 'within noise');
@@ -111,6 +117,19 @@ describe('sockfd bench', () => {
       expect(row).toContain(`[${c.ratio.lo.toFixed(2)}–${c.ratio.hi.toFixed(2)}]`);
       expect(row).toContain(c.verdict);
     }
+    // recvmmsg vs recvfrom: both per-datagram costs of each language, and the win (recvfrom ÷
+    // recvmmsg per round) whose median lies inside its interval; the medians are the rows'
+    const b = json.overhead.batching;
+    const [recvfrom, recvmmsg] = json.overhead.cases.slice(6);
+    expect(b.vlen).toBe(64);
+    expect([b.tsRecvfromNs, b.tsRecvmmsgNs, b.cRecvfromNs, b.cRecvmmsgNs]).toEqual([recvfrom.tsNs, recvmmsg.tsNs, recvfrom.cNs, recvmmsg.cNs]);
+    for (const w of [b.tsWin, b.cWin]) {
+      expect(w.lo).toBeGreaterThan(0);
+      expect(w.lo).toBeLessThanOrEqual(w.median);
+      expect(w.median).toBeLessThanOrEqual(w.hi);
+    }
+    expect(r.stdout).toMatch(/recvmmsg vs recvfrom, ns per datagram/);
+    expect(r.stdout).toMatch(/\| in-process C +\| +\d+ \| +\d+ \| +\d+\.\d\d× \[/);
   }, 60_000);
 
   it('bench stats: the median interval is the order statistics around the median; a verdict needs the whole interval on one side', () => {
