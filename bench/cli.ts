@@ -269,6 +269,11 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
   return JSON.parse(last) as CaseResult;
 }
 
+/** What "C" is in every table: the loop runs inside this benchmark's own Node process. */
+const C_KIND = "in-process C (the C loop in sockfd_bench.so, in the same Node process: Node's threads beside it)";
+/** The ping-pong's second C row. */
+const C_ALONE = 'single-threaded C (the same loop in a fork()ed child: one thread, no Node threads)';
+
 /** The suites `--suites` takes; the last two are separate scripts run as child processes. */
 const SUITES = ['scale', 'pingpong', 'overhead', 'async'] as const;
 
@@ -402,7 +407,9 @@ export async function main(argv: string[]): Promise<number> {
   const say = (s: string): void => {
     (o as Options).json ? process.stderr.write(s + '\n') : process.stdout.write(s + '\n');
   };
-  say(`sockfd bench — ${m.cpu}, ${m.cores} cores, ${m.kernel}, Node ${m.node}`);
+  const loadStart = os.loadavg();
+  say(`sockfd bench — ${m.cpu}, ${m.cores} cores, ${m.kernel}, Node ${m.node}, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  say(`C = ${C_KIND}; the ping-pong also shows ${C_ALONE}`);
   // Other processes on the CPUs make every number noisier; say so rather than hide it.
   const load: string[] = [];
   if (os.loadavg()[0] > 0.5 * os.cpus().length)
@@ -471,6 +478,9 @@ export async function main(argv: string[]): Promise<number> {
     version: pkgVersion(),
     date: new Date().toISOString(),
     machine: { ...m, loadavg: os.loadavg() },
+    // the load the numbers were taken under (1, 5, 15 min), and what each C column is
+    loadavg: { start: loadStart, end: os.loadavg() },
+    c: { kind: C_KIND, alone: C_ALONE },
     quick: o.quick,
     options: { ...o, transport, plan: p },
     scale: scale.map((r) => ({ ...r, median: r.skipped ? undefined : summarizeScale(r) })),

@@ -296,6 +296,23 @@ export function cPingPong(fd0: number, fd1: number, timeout: 0 | -1): PingPong {
 }
 
 /**
+ * The same C loop in a child made by fork(): one thread and an fd table of its own, i.e. what
+ * a standalone single-threaded C program measures. Shown beside the in-process C so neither
+ * flatters: Node's threads make every fd-taking syscall of in-process C (and of TypeScript)
+ * pay for a shared fd table. Timed inside the child; the fork is not counted.
+ */
+export function cAlonePingPong(fd0: number, fd1: number, timeout: 0 | -1): PingPong {
+  const out = new Float64Array(1);
+  return {
+    run(trips) {
+      native.benchPingPongAlone(fd0, fd1, trips, timeout, out);
+      return out[0];
+    },
+    close() {},
+  };
+}
+
+/**
  * The same bounce through Node's own libuv loop: both ends wrapped in node:net sockets
  * (which take ownership of the fds and close them), one 'data' handler echoing, the other
  * counting round trips. Each chunk must be the single byte sent.

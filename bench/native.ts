@@ -17,6 +17,8 @@ export interface BenchBinding {
   // native/bench/scale.cc
   benchScale(method: 0 | 1 | 2, epfd: number, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, timeout: 0 | -1, out: Float64Array): undefined;
   benchPingPong(epfd: number, fd0: number, fd1: number, trips: number, timeout: 0 | -1, out: Float64Array): undefined;
+  /** The same loop in a fork()ed child: one thread, its own fd table (single-threaded C). */
+  benchPingPongAlone(fd0: number, fd1: number, trips: number, timeout: 0 | -1, out: Float64Array): undefined;
   benchRaiseNofile(want: number): { soft: number; hard: number; errno: number };
   // native/bench/overhead.cc — C loops of bench/overhead; each returns ns per call
   overheadPoll(fd: number, iterations: number): number;

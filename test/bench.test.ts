@@ -164,7 +164,22 @@ describe('sockfd bench', () => {
       expect(c.roundsPerSample).toBe(40);
       expect(c.median.ratio).toBeGreaterThan(0);
     }
-    for (const lang of ['ts', 'c', 'net']) expect(json.pingpong[lang].round).toHaveLength(3);
+    for (const lang of ['ts', 'c', 'alone', 'net']) {
+      expect(json.pingpong[lang].round).toHaveLength(3);
+      for (const v of json.pingpong[lang].round) expect(v).toBeGreaterThan(0);
+    }
+    // single-threaded C (a fork()ed child) beside in-process C, and the ratios agree with the medians
+    const pm = json.pingpong.median;
+    expect(pm.alone).toBeGreaterThan(0);
+    expect(pm.tsOverAlone).toBeCloseTo(pm.ts / pm.alone, 10);
+    expect(pm.tsOverC).toBeCloseTo(pm.ts / pm.c, 10);
+    expect(r.stdout).toMatch(/single-threaded C \(same loop, fork\(\)ed, no Node threads\) +\d/);
+    expect(r.stdout).toMatch(/in-process C \(same loop, Node's threads beside it\) +\d/);
+    expect(json.machine.loadavg).toHaveLength(3);
+    for (const l of [...json.loadavg.start, ...json.loadavg.end]) expect(l).toBeGreaterThanOrEqual(0);
+    expect(json.c.kind).toMatch(/^in-process C/);
+    expect(json.c.alone).toMatch(/^single-threaded C/);
+    expect(r.stdout).toContain('in-process C µs/round');
     expect(json.targets.length).toBeGreaterThan(0);
 
     const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
@@ -212,6 +227,23 @@ describe('sockfd bench', () => {
       expect(recv(b[0], new Uint8Array(8))).toBe(1); // the stray byte the failed round left
       native.benchScale(1, -1, rfds, new Int32Array([a[1], b[1]]), 2, 5, 0, 0, outs);
       expect(outs[0]).toBeGreaterThan(0);
+    } finally {
+      for (const fd of [...a, ...b]) close(fd);
+    }
+  });
+
+  it('bench: the single-threaded C ping-pong (a fork()ed child) runs the verified loop and reports its failures', () => {
+    const a = new Int32Array(2);
+    const b = new Int32Array(2);
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a);
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b);
+    try {
+      const out = new Float64Array(1);
+      native.benchPingPongAlone(a[0], a[1], 50, 0, out);
+      expect(out[0]).toBeGreaterThan(0);
+      // two ends of different connections: the byte never arrives where the loop waits
+      expect(() => native.benchPingPongAlone(a[0], b[0], 5, 0, out)).toThrow(/single-threaded C ping-pong: hop 0: epoll_wait returned 0/);
+      expect(() => native.benchPingPongAlone(-1, a[1], 5, 0, out)).toThrow(RangeError);
     } finally {
       for (const fd of [...a, ...b]) close(fd);
     }
