@@ -318,7 +318,7 @@ function subSuites(o: Options): SubSuite[] {
 }
 
 function caseLabel(s: CaseSpec): string {
-  return s.kind === 'scale' ? `${s.method} N=${s.n} A=${s.active}` : 'ping-pong (TS, C, node:net)';
+  return s.kind === 'scale' ? `${s.method} N=${s.n} A=${s.active}` : 'ping-pong (TS, in-process C, single-threaded C, node:net)';
 }
 
 function timestamp(): string {
