@@ -232,6 +232,20 @@ describe('sockfd bench', () => {
     }
   });
 
+  it('bench profile: runs one per-call loop alone, for each side, and refuses a bad call', () => {
+    for (const side of ['ts', 'floor', 'c']) {
+      const r = spawnSync(process.execPath, [join(root, 'dist', 'bench', 'profile.js'), 'poll', side, '0.05'], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const m = /^poll (\w+): (\d+) calls, (\d+) ns\/call$/.exec(r.stdout.trim());
+      expect(m?.[1]).toBe(side);
+      expect(Number(m?.[2])).toBeGreaterThan(0);
+      expect(Number(m?.[3])).toBeGreaterThan(0);
+    }
+    const bad = spawnSync(process.execPath, [join(root, 'dist', 'bench', 'profile.js'), 'nope', 'ts'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^usage: profile/);
+  }, 60_000);
+
   it('bench: the single-threaded C ping-pong (a fork()ed child) runs the verified loop and reports its failures', () => {
     const a = new Int32Array(2);
     const b = new Int32Array(2);
