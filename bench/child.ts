@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { closeConnections, openConnections, openPair } from './connections';
-import { BenchVerifyError, cLoop, cPingPong, epollFor, netPingPong, tsLoop, tsPingPong } from './drivers';
+import { BenchVerifyError, cAlonePingPong, cLoop, cPingPong, epollFor, netPingPong, tsLoop, tsPingPong } from './drivers';
 import type { Loop, PingPong } from './drivers';
 import { EXIT_VERIFY } from './spec';
 import type { CaseSpec, PingPongResult, Plan, ScaleResult } from './spec';
@@ -108,10 +108,11 @@ function runScale(spec: Extract<CaseSpec, { kind: 'scale' }>): ScaleResult {
 }
 
 async function runPingPong(spec: Extract<CaseSpec, { kind: 'pingpong' }>): Promise<PingPongResult> {
-  const pairs = [openPair(spec.tcp), openPair(spec.tcp), openPair(spec.tcp)];
-  const loops: Record<'ts' | 'c' | 'net', PingPong> = {
+  const pairs = [openPair(spec.tcp), openPair(spec.tcp), openPair(spec.tcp), openPair(spec.tcp)];
+  const loops: Record<'ts' | 'c' | 'alone' | 'net', PingPong> = {
     ts: tsPingPong(pairs[0][0], pairs[0][1], spec.timeout),
     c: cPingPong(pairs[1][0], pairs[1][1], spec.timeout),
+    alone: cAlonePingPong(pairs[3][0], pairs[3][1], spec.timeout),
     net: netPingPong(pairs[2][0], pairs[2][1]), // owns and closes its fds
   };
   const result: PingPongResult = {
@@ -119,17 +120,20 @@ async function runPingPong(spec: Extract<CaseSpec, { kind: 'pingpong' }>): Promi
     tripsPerSample: 0,
     ts: { round: [] },
     c: { round: [] },
+    alone: { round: [] },
     net: { round: [] },
     notes: [],
   };
   try {
     const [perTs] = warmUp((r) => loops.ts.run(r) as number, spec.warmupMs, 0);
     warmUp((r) => loops.c.run(r) as number, spec.warmupMs, 0);
+    // one fork per call: warm with a few batches of the sample size instead
+    for (let i = 0; i < 3; i++) loops.alone.run(batchSize(spec, perTs));
     // node:net is asynchronous: warm it with a few fixed batches instead.
     for (let i = 0; i < 4; i++) await loops.net.run(Math.max(1, Math.round((spec.warmupMs * 1e6) / perTs / 16)));
     const trips = batchSize(spec, perTs);
     result.tripsPerSample = trips;
-    const names = ['ts', 'c', 'net'] as const;
+    const names = ['ts', 'c', 'alone', 'net'] as const;
     for (let s = 0; s < spec.samples; s++) {
       for (let k = 0; k < names.length; k++) {
         const name = names[(s + k) % names.length];
@@ -141,8 +145,9 @@ async function runPingPong(spec: Extract<CaseSpec, { kind: 'pingpong' }>): Promi
   } finally {
     loops.ts.close();
     loops.c.close();
+    loops.alone.close();
     loops.net.close();
-    for (const [a, b] of pairs.slice(0, 2)) {
+    for (const [a, b] of [pairs[0], pairs[1], pairs[3]]) {
       close(a);
       close(b);
     }

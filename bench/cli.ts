@@ -269,6 +269,11 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
   return JSON.parse(last) as CaseResult;
 }
 
+/** What "C" is in every table: the loop runs inside this benchmark's own Node process. */
+const C_KIND = "in-process C (the C loop in sockfd_bench.so, in the same Node process: Node's threads beside it)";
+/** The ping-pong's second C row. */
+const C_ALONE = 'single-threaded C (the same loop in a fork()ed child: one thread, no Node threads)';
+
 /** The suites `--suites` takes; the last two are separate scripts run as child processes. */
 const SUITES = ['scale', 'pingpong', 'overhead', 'async'] as const;
 
@@ -303,17 +308,17 @@ function subSuites(o: Options): SubSuite[] {
     if (command) out.push({ key, label, command });
   };
   // Per-call verdicts need enough rounds for a narrow interval: with 5 they flipped between
-  // runs minutes apart; 21 rounds give a ~95 % interval from the 6th to the 16th ratio.
-  // Shorter rounds (20,000 calls) keep the suite as long as it was with 5 of 50,000.
+  // runs minutes apart; 31 rounds give a ~95 % interval from the 10th to the 22nd ratio.
+  // Short runs (20,000 calls) keep the suite around a minute.
   add('overhead', 'per-call overhead (bench/overhead)', 'overhead',
-    ['--iterations', o.quick ? '5000' : '20000', '--rounds', o.quick ? '9' : '21', '--json']);
+    ['--iterations', o.quick ? '5000' : '20000', '--rounds', o.quick ? '9' : '31', '--json']);
   add('async', 'async layer vs node:net (bench/pingpong-async)', 'pingpong-async',
     ['--rounds', o.quick ? '4000' : '20000', '--repeat', o.quick ? '3' : '5', '--json']);
   return out;
 }
 
 function caseLabel(s: CaseSpec): string {
-  return s.kind === 'scale' ? `${s.method} N=${s.n} A=${s.active}` : 'ping-pong (TS, C, node:net)';
+  return s.kind === 'scale' ? `${s.method} N=${s.n} A=${s.active}` : 'ping-pong (TS, in-process C, single-threaded C, node:net)';
 }
 
 function timestamp(): string {
@@ -402,7 +407,9 @@ export async function main(argv: string[]): Promise<number> {
   const say = (s: string): void => {
     (o as Options).json ? process.stderr.write(s + '\n') : process.stdout.write(s + '\n');
   };
-  say(`sockfd bench — ${m.cpu}, ${m.cores} cores, ${m.kernel}, Node ${m.node}`);
+  const loadStart = os.loadavg();
+  say(`sockfd bench — ${m.cpu}, ${m.cores} cores, ${m.kernel}, Node ${m.node}, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  say(`C = ${C_KIND}; the ping-pong also shows ${C_ALONE}`);
   // Other processes on the CPUs make every number noisier; say so rather than hide it.
   const load: string[] = [];
   if (os.loadavg()[0] > 0.5 * os.cpus().length)
@@ -471,6 +478,9 @@ export async function main(argv: string[]): Promise<number> {
     version: pkgVersion(),
     date: new Date().toISOString(),
     machine: { ...m, loadavg: os.loadavg() },
+    // the load the numbers were taken under (1, 5, 15 min), and what each C column is
+    loadavg: { start: loadStart, end: os.loadavg() },
+    c: { kind: C_KIND, alone: C_ALONE },
     quick: o.quick,
     options: { ...o, transport, plan: p },
     scale: scale.map((r) => ({ ...r, median: r.skipped ? undefined : summarizeScale(r) })),

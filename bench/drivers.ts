@@ -1,5 +1,5 @@
 // The benchmark loops. Each TypeScript loop here goes through sockfd's public API only, and
-// is the same loop, statement for statement, as its C twin in native/bench.cc:
+// is the same loop, statement for statement, as its C twin in native/bench/scale.cc:
 //
 //   round r: write one byte to A connections (offset (r * 7919) % N, stride floor(N / A)),
 //            one multiplexer call over all N read ends, read every connection reported ready.
@@ -9,11 +9,11 @@
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import * as sockfd from './sockfd';
-import { native } from './sockfd';
+import { native } from './native';
 import type { epoll_event as EpollEvent } from './sockfd';
 import type { Connections } from './connections';
 
-/** The three multiplexers, in the order of bench.cc's `method` argument. */
+/** The three multiplexers, in the order of scale.cc's `method` argument. */
 export const METHODS = ['select', 'poll', 'epoll'] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -227,7 +227,7 @@ export function tsLoop(method: Method, c: Connections, active: number, timeout: 
   };
 }
 
-/** The C loop of `method` (native/bench.cc), in this same process; `epfd` as for tsLoop. */
+/** The C loop of `method` (native/bench/scale.cc), in this same process; `epfd` as for tsLoop. */
 export function cLoop(method: Method, c: Connections, active: number, timeout: 0 | -1, epfd = -1): Loop {
   const m = METHODS.indexOf(method) as 0 | 1 | 2;
   const out = new Float64Array(2);
@@ -280,7 +280,7 @@ export function tsPingPong(fd0: number, fd1: number, timeout: 0 | -1): PingPong 
   };
 }
 
-/** The same ping-pong loop in C (native/bench.cc). */
+/** The same ping-pong loop in C (native/bench/scale.cc). */
 export function cPingPong(fd0: number, fd1: number, timeout: 0 | -1): PingPong {
   const epfd = epollFor([fd0, fd1]);
   const out = new Float64Array(1);
@@ -292,6 +292,23 @@ export function cPingPong(fd0: number, fd1: number, timeout: 0 | -1): PingPong {
     close() {
       close(epfd);
     },
+  };
+}
+
+/**
+ * The same C loop in a child made by fork(): one thread and an fd table of its own, i.e. what
+ * a standalone single-threaded C program measures. Shown beside the in-process C so neither
+ * flatters: Node's threads make every fd-taking syscall of in-process C (and of TypeScript)
+ * pay for a shared fd table. Timed inside the child; the fork is not counted.
+ */
+export function cAlonePingPong(fd0: number, fd1: number, timeout: 0 | -1): PingPong {
+  const out = new Float64Array(1);
+  return {
+    run(trips) {
+      native.benchPingPongAlone(fd0, fd1, trips, timeout, out);
+      return out[0];
+    },
+    close() {},
   };
 }
 

@@ -46,7 +46,10 @@ export interface PingPongResult {
   kind: 'pingpong';
   tripsPerSample: number;
   ts: Samples;
+  /** In-process C: the C loop in this Node process, with Node's threads beside it. */
   c: Samples;
+  /** Single-threaded C: the same loop in a fork()ed child with no Node threads. */
+  alone: Samples;
   net: Samples;
   notes: string[];
 }

@@ -142,31 +142,20 @@ export interface Binding {
   recvmmsg(fd: number, vlen: number, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number, timeout: Bytes | null): number;
   CMSG_SPACE(length: number): number;
   CMSG_LEN(length: number): number;
-  // overhead.cc — C loops of bench/overhead; each returns ns per call
-  overheadPoll(fd: number, iterations: number): number;
-  overheadEpollWait(epfd: number, iterations: number): number;
-  overheadSelect(fd: number, iterations: number): number;
-  overheadSendRecv(fd: number, fd2: number, iterations: number): number;
-  overheadRecvEagain(fd: number, iterations: number): number;
-  overheadFloorInit(ready: number, epfd: number, a: number, b: number, empty: number): void;
-  floorPoll(): number;
-  floorEpollWait(): number;
-  floorSelect(): number;
-  floorSend(): number;
-  floorRecv(): number;
-  floorRecvEagain(): number;
-  // bench.cc (the C loops of `sockfd bench`; not public API)
-  benchScale(method: 0 | 1 | 2, epfd: number, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, timeout: 0 | -1, out: Float64Array): undefined;
-  benchPingPong(epfd: number, fd0: number, fd1: number, trips: number, timeout: 0 | -1, out: Float64Array): undefined;
-  benchRaiseNofile(want: number): { soft: number; hard: number; errno: number };
   // watch.cc
   watchInit(dispatch: (fd: number, events: number, status: number) => void): void;
   watch(fd: number, events: number, ref: boolean): void;
   watching(fd: number): number;
 }
 
-/** The loaded addon: a prebuild from prebuilds/ when one matches, else build/Release. */
-export const binding: Binding = load(path.join(__dirname, '..'));
+/**
+ * The loaded addon: a prebuild from prebuilds/ when one matches, else build/Release.
+ *
+ * A copy of its exports: an object Node-API filled with ~170 properties one by one is in
+ * V8's dictionary mode (every `binding.poll` a hash lookup), while an object literal made by
+ * spreading it gets fast properties, so the wrappers may read `binding.x` per call.
+ */
+export const binding: Binding = { ...load(path.join(__dirname, '..')) };
 
 /** node-gyp-build's load, with a failure that says how to get a working addon. */
 function load(dir: string): Binding {

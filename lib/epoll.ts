@@ -13,12 +13,6 @@ import {
 import { checkInt, LE, Struct, timespec } from './struct';
 
 const L = binding.layout.epoll_event;
-// The addon's exports object is in V8's dictionary mode (too many properties), so reading
-// binding.epoll_wait costs a hash lookup on every call; the functions are read once here.
-const {
-  epoll_create1: nativeCreate1, epoll_ctl: nativeCtl, epoll_wait: nativeWait,
-  epoll_pwait: nativePwait, epoll_pwait2: nativePwait2, setEpollDataU64,
-} = binding;
 
 /** An array made by epoll_event.array(n): views over one buffer laid out as struct epoll_event[n]. */
 export type EpollEventArray = epoll_event[] & { readonly [kArrayBuffer]: ArrayBuffer };
@@ -81,7 +75,7 @@ export class epoll_data {
   set u64(v: bigint) {
     if (!isEpollData(this)) throw foreign('data.u64', 'an epoll_data', this);
     // Through the addon: napi_get_value_bigint_uint64's lossless flag rejects -1n and 2n**64n.
-    setEpollDataU64(this.#bytes, 0, v);
+    binding.setEpollDataU64(this.#bytes, 0, v);
   }
 }
 
@@ -140,7 +134,7 @@ function eventsBytes(fn: string, events: EpollEventArray | epoll_event): ArrayBu
  * epoll_create1(flags) — man 2 epoll_create1. Returns a new epoll fd; EPOLL_CLOEXEC is
  * always added (fcntl(epfd, F_SETFD, 0) opts out). Throws EINVAL, EMFILE, ENFILE, ENOMEM.
  */
-export const epoll_create1: (flags: number) => number = nativeCreate1;
+export const epoll_create1: (flags: number) => number = binding.epoll_create1;
 
 /**
  * epoll_ctl(epfd, op, fd, event) — man 2 epoll_ctl. EPOLL_CTL_ADD / MOD / DEL `fd` in the
@@ -152,7 +146,7 @@ export function epoll_ctl(epfd: number, op: number, fd: number, event: epoll_eve
   if (event !== null && event !== undefined && !isEpollEvent(event)) {
     throw invalidType('epoll_ctl', 'event', 'an epoll_event or null', event);
   }
-  return nativeCtl(epfd, op, fd, event == null ? NONE : structMem(event));
+  return binding.epoll_ctl(epfd, op, fd, event == null ? NONE : structMem(event));
 }
 
 /**
@@ -168,8 +162,8 @@ export function epoll_wait(epfd: number, events: EpollEventArray | epoll_event, 
   const buf = (events as EpollEventArray | null | undefined)?.[kArrayBuffer] ?? eventsBytes('epoll_wait', events);
   // `restart` is passed only when options are given: one Node-API call less on the hot path.
   return options === undefined
-    ? nativeWait(epfd, buf, maxevents, timeout)
-    : nativeWait(epfd, buf, maxevents, timeout, restartOf('epoll_wait', options));
+    ? binding.epoll_wait(epfd, buf, maxevents, timeout)
+    : binding.epoll_wait(epfd, buf, maxevents, timeout, restartOf('epoll_wait', options));
 }
 
 /**
@@ -183,7 +177,7 @@ export function epoll_pwait(epfd: number, events: EpollEventArray | epoll_event,
   // The sigmask and options are read here, before the addon takes any pointer (native/args.h).
   const mask = sigmaskArg('epoll_pwait', sigmask);
   const restart = restartOf('epoll_pwait', options);
-  return nativePwait(epfd, eventsBytes('epoll_pwait', events), maxevents, timeout, mask, restart);
+  return binding.epoll_pwait(epfd, eventsBytes('epoll_pwait', events), maxevents, timeout, mask, restart);
 }
 
 /**
@@ -198,6 +192,6 @@ export function epoll_pwait2(epfd: number, events: EpollEventArray | epoll_event
   // The sigmask and options are read here, before the addon takes any pointer (native/args.h).
   const mask = sigmaskArg('epoll_pwait2', sigmask);
   const restart = restartOf('epoll_pwait2', options);
-  return nativePwait2(epfd, eventsBytes('epoll_pwait2', events), maxevents,
+  return binding.epoll_pwait2(epfd, eventsBytes('epoll_pwait2', events), maxevents,
     timespecBytes('epoll_pwait2', 'timeout', timeout), mask, restart);
 }

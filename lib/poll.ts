@@ -14,9 +14,6 @@ import {
 import { checkInt, LE, Struct, timespec } from './struct';
 
 const L = binding.layout.pollfd;
-// The addon's exports object is in V8's dictionary mode (too many properties), so reading
-// binding.poll costs a hash lookup on every call; the hot functions are read once here.
-const { poll: nativePoll, ppoll: nativePpoll, pollNfdsMax } = binding;
 
 export type { WaitOptions } from './mux';
 
@@ -113,7 +110,7 @@ function pollPlain(fn: string, fds: readonly PollRequest[], nfds: number,
   }
   checkInt(fn, 'nfds', nfds, 0, 0x7fffffff);
   if (nfds > fds.length) throw outOfRange(fn, `nfds ${nfds} exceeds the ${fds.length} entries of fds`);
-  if (nfds > pollNfdsMax()) throw new ErrnoError(fn, EINVAL);
+  if (nfds > binding.pollNfdsMax()) throw new ErrnoError(fn, EINVAL);
   const ab = new ArrayBuffer(nfds * L.size);
   const dv = new DataView(ab);
   for (let i = 0; i < nfds; i++) {
@@ -149,11 +146,11 @@ export function poll(fds: PollfdArray | PollRequest[], nfds: number, timeout: nu
   // `restart` is passed only when options are given: one Node-API call less on the hot path.
   if (buf !== undefined) {
     return options === undefined
-      ? nativePoll(buf, nfds, timeout)
-      : nativePoll(buf, nfds, timeout, restartOf('poll', options));
+      ? binding.poll(buf, nfds, timeout)
+      : binding.poll(buf, nfds, timeout, restartOf('poll', options));
   }
   const restart = restartOf('poll', options);
-  return pollPlain('poll', fds, nfds, (b) => nativePoll(b, nfds, timeout, restart));
+  return pollPlain('poll', fds, nfds, (b) => binding.poll(b, nfds, timeout, restart));
 }
 
 /**
@@ -171,6 +168,6 @@ export function ppoll(fds: PollfdArray | PollRequest[], nfds: number, tmo_p: tim
   const mask = sigmaskArg('ppoll', sigmask);
   const restart = restartOf('ppoll', options);
   const buf = fds == null ? undefined : (fds as PollfdArray)[kArrayBuffer];
-  if (buf !== undefined) return nativePpoll(buf, nfds, ts, mask, restart);
-  return pollPlain('ppoll', fds, nfds, (b) => nativePpoll(b, nfds, ts, mask, restart));
+  if (buf !== undefined) return binding.ppoll(buf, nfds, ts, mask, restart);
+  return pollPlain('ppoll', fds, nfds, (b) => binding.ppoll(b, nfds, ts, mask, restart));
 }

@@ -11,9 +11,6 @@ import { NONE, restartOf, sigmaskArg, STRUCT_ARRAY_MAX, structMem, timespecBytes
 import { checkInt, isTimeval, LE, Struct, timespec, timeval } from './struct';
 
 const L = binding.layout.fd_set;
-// The addon's exports object is in V8's dictionary mode (too many properties), so reading
-// binding.select costs a hash lookup on every call; the functions are read once here.
-const { select: nativeSelect, pselect: nativePselect } = binding;
 const WORD_BITS = L.word * 8;
 
 // Set in fd_set's static block: whether `o` is a real fd_set (its private brand). FD_* and
@@ -115,8 +112,8 @@ export function select(nfds: number, readfds: fd_set | null, writefds: fd_set | 
   const e = setBytes('select', 'exceptfds', exceptfds);
   // `restart` is passed only when options are given: one Node-API call less on the hot path.
   return options === undefined
-    ? nativeSelect(nfds, r, w, e, tv)
-    : nativeSelect(nfds, r, w, e, tv, restartOf('select', options));
+    ? binding.select(nfds, r, w, e, tv)
+    : binding.select(nfds, r, w, e, tv, restartOf('select', options));
 }
 
 /**
@@ -132,6 +129,6 @@ export function pselect(nfds: number, readfds: fd_set | null, writefds: fd_set |
   // The sigmask and options are read here, before the addon takes any pointer (native/args.h).
   const mask = sigmaskArg('pselect', sigmask);
   const restart = restartOf('pselect', options);
-  return nativePselect(nfds, setBytes('pselect', 'readfds', readfds), setBytes('pselect', 'writefds', writefds),
+  return binding.pselect(nfds, setBytes('pselect', 'readfds', readfds), setBytes('pselect', 'writefds', writefds),
     setBytes('pselect', 'exceptfds', exceptfds), timespecBytes('pselect', 'timeout', timeout), mask, restart);
 }

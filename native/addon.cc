@@ -1,35 +1,17 @@
 // addon.cc — registers each syscall family; nothing else lives here.
 //
 // Node-API addons are context-aware: this runs once per environment (the main thread and
-// every worker_thread), each with its own EnvData.
+// every worker_thread), each with its own EnvData (env.cc).
+//
+// Only the product is registered here. The benchmark's C loops live in a separate library,
+// sockfd_bench.so (native/bench/), so none of their code, statics or exports ship in the
+// module users load.
 #include "common.h"
 
 namespace sockfd {
 
-EnvData* GetEnvData(napi_env env) {
-  void* d = nullptr;
-  napi_get_instance_data(env, &d);
-  return static_cast<EnvData*>(d);
-}
-
-static void FreeEnvData(napi_env env, void* data, void*) {
-  EnvData* d = static_cast<EnvData*>(data);
-  if (d->watch_free != nullptr) d->watch_free(d->watch);
-  if (d->errno_ctor != nullptr) napi_delete_reference(env, d->errno_ctor);
-  if (d->is_array != nullptr) napi_delete_reference(env, d->is_array);
-  delete d;
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  EnvData* data = new EnvData();
-  napi_set_instance_data(env, data, FreeEnvData, nullptr);
-  // Array.isArray, kept for Describe: it says "array" for a Proxy of an array (without
-  // running a trap) where napi_is_array says no, and lib/check.ts's describe() uses it.
-  napi_value global, array, is_array;
-  napi_get_global(env, &global);
-  if (napi_get_named_property(env, global, "Array", &array) == napi_ok &&
-      napi_get_named_property(env, array, "isArray", &is_array) == napi_ok)
-    napi_create_reference(env, is_array, 1, &data->is_array);
+  InitEnvData(env);
   napi_value e = exports;
   InitErrors(env, e);
   InitConstants(env, e);
@@ -45,8 +27,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitEventfd(env, e);
   InitMsg(env, e);
   InitWatch(env, e);
-  InitBench(env, e);
-  InitOverhead(env, e);
   return exports;
 }
 

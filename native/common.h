@@ -30,6 +30,8 @@ struct EnvData {
 };
 
 EnvData* GetEnvData(napi_env env);
+// Creates this environment's EnvData as its instance data (env.cc); called first at load.
+void InitEnvData(napi_env env);
 
 // ---------------------------------------------------------------------------------------
 // Syscall errors (errors.cc).
@@ -78,7 +80,5 @@ void InitEpoll(napi_env env, napi_value exports);
 void InitEventfd(napi_env env, napi_value exports);
 void InitMsg(napi_env env, napi_value exports);
 void InitWatch(napi_env env, napi_value exports);
-void InitBench(napi_env env, napi_value exports);
-void InitOverhead(napi_env env, napi_value exports);
 
 }  // namespace sockfd

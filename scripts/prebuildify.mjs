@@ -11,8 +11,13 @@
 // and refuses to pack when prebuilds/linux-x64/sockfd.glibc.node cannot be made (on another
 // CPU or libc). prebuildify moves node-gyp's output into prebuilds/; a copy goes back to
 // build/Release so the development tree keeps a loadable addon.
+//
+// The build has a second library, sockfd_bench.so (binding.gyp target sockfd_bench: the C
+// loops of `sockfd bench`). prebuildify copies a build's *.so files, stripped, beside the
+// prebuild, so it ships as prebuilds/linux-x64/sockfd_bench.so; it is not a .node file, so
+// node-gyp-build never loads it as the addon, and sockfd.glibc.node stays the only prebuild.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +48,16 @@ if (!existsSync(shipped)) {
     `build:prebuild: ${shipped} was not produced (this is ${process.platform}-${process.arch}); ` +
       'the npm tarball must ship it, so pack on Linux x64 with glibc',
   );
+  process.exit(1);
+}
+const bench = join(root, 'prebuilds', 'linux-x64', 'sockfd_bench.so');
+if (!existsSync(bench)) {
+  console.error(`build:prebuild: ${bench} was not produced: \`npx sockfd bench\` needs it beside the prebuild`);
+  process.exit(1);
+}
+const nodes = readdirSync(join(root, 'prebuilds', 'linux-x64')).filter((f) => f.endsWith('.node'));
+if (nodes.length !== 1) {
+  console.error(`build:prebuild: expected one .node prebuild, found ${nodes.join(', ')}`);
   process.exit(1);
 }
 mkdirSync(join(root, 'build', 'Release'), { recursive: true });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run test:package — what a user gets from the registry, tested the way they get it:
 #   1. a plain `npm pack` with no prebuilds/ folder: its prepack script must build the Node-API
-#      prebuild; check it is an x86-64 ELF shared object for Linux, stripped, without
+#      prebuild and ship the bench library sockfd_bench.so beside it (the only .node file
+#      stays the addon); check it is an x86-64 ELF shared object for Linux, stripped, without
 #      sanitizer instrumentation, and that the tarball holds exactly dist/, prebuilds/, the
 #      native sources, binding.gyp, CMakeLists.txt, README.md, LICENSE and package.json;
 #   3. install the tarball into a fresh project with install scripts disabled (newer npm's
@@ -44,6 +45,12 @@ tarball=$work/$(node -p "require('$work/pack.json')[0].filename")
 prebuild=prebuilds/linux-x64/sockfd.glibc.node
 [ -f "$prebuild" ] || { cat "$work/pack.log"; fail "prepack did not produce $prebuild (prebuilds/: $(ls -R prebuilds 2>&1))"; }
 [ -f build/Release/sockfd.node ] || fail "prepack left the development tree without build/Release/sockfd.node"
+# the bench library ships beside the prebuild, and is no .node file node-gyp-build could pick
+[ -f prebuilds/linux-x64/sockfd_bench.so ] || fail "prepack did not ship prebuilds/linux-x64/sockfd_bench.so"
+for d in prebuilds/linux-x64 build/Release; do
+  nodes=$(cd "$d" && ls -- *.node)
+  case $nodes in sockfd.node|sockfd.glibc.node) ;; *) fail "$d must hold exactly one .node file (the addon), holds: $nodes" ;; esac
+done
 
 step "check the prebuild is an x86-64 ELF shared object for Linux"
 node - "$prebuild" <<'EOF'
@@ -83,14 +90,14 @@ const [info] = require(process.argv[2]);
 const files = info.files.map((f) => f.path).sort();
 const allowed = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^binding\.gyp$/, /^CMakeLists\.txt$/,
-  /^native\/[\w-]+\.(cc|h)$/,
-  /^prebuilds\/linux-x64\/sockfd\.glibc\.node$/,
+  /^native\/(bench\/)?[\w-]+\.(cc|h)$/,
+  /^prebuilds\/linux-x64\/sockfd\.glibc\.node$/, /^prebuilds\/linux-x64\/sockfd_bench\.so$/,
   /^dist\/.+\.(js|mjs|d\.ts|d\.mts|js\.map)$/,
 ];
 const required = [
   'package.json', 'README.md', 'LICENSE', 'binding.gyp', 'CMakeLists.txt',
-  'native/addon.cc', 'native/common.h', 'native/constants.h',
-  'prebuilds/linux-x64/sockfd.glibc.node',
+  'native/addon.cc', 'native/common.h', 'native/constants.h', 'native/bench/addon.cc', 'native/bench/bench.h',
+  'prebuilds/linux-x64/sockfd.glibc.node', 'prebuilds/linux-x64/sockfd_bench.so',
   'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/cli.js',
 ];
 const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
@@ -105,7 +112,7 @@ if (unexpected.length || missing.length) {
 }
 // every source binding.gyp compiles must ship, or --build-from-source cannot work
 const gyp = require('node:fs').readFileSync('binding.gyp', 'utf8');
-const sources = [...gyp.matchAll(/"(native\/[\w-]+\.cc)"/g)].map((m) => m[1]);
+const sources = [...new Set([...gyp.matchAll(/"(native\/[\w/-]+\.cc)"/g)].map((m) => m[1]))];
 const absent = sources.filter((s) => !cc.includes(s));
 if (absent.length) { console.error(`binding.gyp sources not shipped: ${absent.join(', ')}`); process.exit(1); }
 EOF
@@ -128,6 +135,9 @@ const path = require('node:path');
 const s = require('sockfd');
 const loaded = require('node-gyp-build').path(path.dirname(require.resolve('sockfd/package.json')));
 assert.match(loaded, /prebuilds\/linux-x64\/sockfd\.glibc\.node$/, `addon loaded from ${loaded}`);
+// the addon users load carries none of the benchmark's C loops (those are sockfd_bench.so)
+const benchy = Object.keys(require(loaded)).filter((k) => /^(bench|overhead|floor)/.test(k));
+assert.deepEqual(benchy, [], 'sockfd.glibc.node exports no bench symbols');
 const sv = new Int32Array(2);
 assert.equal(s.socketpair(s.AF_UNIX, s.SOCK_STREAM, 0, sv), 0);
 try {

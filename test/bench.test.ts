@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AF_UNIX, SOCK_NONBLOCK, SOCK_STREAM, close, recv, socketpair } from '../lib';
-import { binding } from '../lib/binding';
+import { native } from '../bench/native';
 import { chartOf } from '../bench/cli';
 import { medianInterval, verdict } from '../bench/stats';
 
@@ -100,9 +100,15 @@ describe('sockfd bench', () => {
     expect(json.overhead.rounds).toBe(9);
     expect(json.overhead.cases.map((c: { name: string }) => c.name)).toEqual([
       'poll, 1 ready fd', 'epoll_wait, 1 ready fd', 'select, 1 fd', 'send+recv, 1 byte', 'recv meeting EAGAIN (tryRecv)',
+      'sendmsg+recvmsg, 1 byte', 'recvfrom, per datagram (64 queued, UDP)', 'recvmmsg, per datagram (batch of 64, UDP)',
     ]);
+    // what "C" is, and the load the numbers were taken under, travel with them
+    expect(json.overhead.c).toMatch(/^in-process C/);
+    for (const l of [...json.overhead.loadavg.start, ...json.overhead.loadavg.end]) expect(l).toBeGreaterThanOrEqual(0);
+    expect(r.stdout).toContain('in-process C ns/call');
     for (const c of json.overhead.cases) {
       for (const v of [c.tsNs, c.floorNs, c.cNs]) expect(v).toBeGreaterThan(0);
+      for (const v of [c.tsSpread, c.cSpread]) expect(v).toBeGreaterThanOrEqual(0);
       expect(c.ratio.lo).toBeLessThanOrEqual(c.ratio.median);
       expect(c.ratio.median).toBeLessThanOrEqual(c.ratio.hi);
       expect(c.verdict).toBe(c.ratio.hi <= c.target ? 'met' : c.ratio.lo > c.target ? 'missed' : 'within noise');
@@ -111,6 +117,19 @@ describe('sockfd bench', () => {
       expect(row).toContain(`[${c.ratio.lo.toFixed(2)}–${c.ratio.hi.toFixed(2)}]`);
       expect(row).toContain(c.verdict);
     }
+    // recvmmsg vs recvfrom: both per-datagram costs of each language, and the win (recvfrom ÷
+    // recvmmsg per round) whose median lies inside its interval; the medians are the rows'
+    const b = json.overhead.batching;
+    const [recvfrom, recvmmsg] = json.overhead.cases.slice(6);
+    expect(b.vlen).toBe(64);
+    expect([b.tsRecvfromNs, b.tsRecvmmsgNs, b.cRecvfromNs, b.cRecvmmsgNs]).toEqual([recvfrom.tsNs, recvmmsg.tsNs, recvfrom.cNs, recvmmsg.cNs]);
+    for (const w of [b.tsWin, b.cWin]) {
+      expect(w.lo).toBeGreaterThan(0);
+      expect(w.lo).toBeLessThanOrEqual(w.median);
+      expect(w.median).toBeLessThanOrEqual(w.hi);
+    }
+    expect(r.stdout).toMatch(/recvmmsg vs recvfrom, ns per datagram/);
+    expect(r.stdout).toMatch(/\| in-process C +\| +\d+ \| +\d+ \| +\d+\.\d\d× \[/);
   }, 60_000);
 
   it('bench stats: the median interval is the order statistics around the median; a verdict needs the whole interval on one side', () => {
@@ -145,7 +164,22 @@ describe('sockfd bench', () => {
       expect(c.roundsPerSample).toBe(40);
       expect(c.median.ratio).toBeGreaterThan(0);
     }
-    for (const lang of ['ts', 'c', 'net']) expect(json.pingpong[lang].round).toHaveLength(3);
+    for (const lang of ['ts', 'c', 'alone', 'net']) {
+      expect(json.pingpong[lang].round).toHaveLength(3);
+      for (const v of json.pingpong[lang].round) expect(v).toBeGreaterThan(0);
+    }
+    // single-threaded C (a fork()ed child) beside in-process C, and the ratios agree with the medians
+    const pm = json.pingpong.median;
+    expect(pm.alone).toBeGreaterThan(0);
+    expect(pm.tsOverAlone).toBeCloseTo(pm.ts / pm.alone, 10);
+    expect(pm.tsOverC).toBeCloseTo(pm.ts / pm.c, 10);
+    expect(r.stdout).toMatch(/single-threaded C \(same loop, fork\(\)ed, no Node threads\) +\d/);
+    expect(r.stdout).toMatch(/in-process C \(same loop, Node's threads beside it\) +\d/);
+    expect(json.machine.loadavg).toHaveLength(3);
+    for (const l of [...json.loadavg.start, ...json.loadavg.end]) expect(l).toBeGreaterThanOrEqual(0);
+    expect(json.c.kind).toMatch(/^in-process C/);
+    expect(json.c.alone).toMatch(/^single-threaded C/);
+    expect(r.stdout).toContain('in-process C µs/round');
     expect(json.targets.length).toBeGreaterThan(0);
 
     const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
@@ -188,11 +222,42 @@ describe('sockfd bench', () => {
       const rfds = new Int32Array([a[0], b[0]]);
       const crossed = new Int32Array([b[1], a[1]]);
       const outs = new Float64Array(2);
-      expect(() => binding.benchScale(1, -1, rfds, crossed, 1, 1, 0, 0, outs)).toThrow(/C poll: round 0 reported fd \d+ .*not written/);
+      expect(() => native.benchScale(1, -1, rfds, crossed, 1, 1, 0, 0, outs)).toThrow(/C poll: round 0 reported fd \d+ .*not written/);
       // the same loop over the right pairs passes
       expect(recv(b[0], new Uint8Array(8))).toBe(1); // the stray byte the failed round left
-      binding.benchScale(1, -1, rfds, new Int32Array([a[1], b[1]]), 2, 5, 0, 0, outs);
+      native.benchScale(1, -1, rfds, new Int32Array([a[1], b[1]]), 2, 5, 0, 0, outs);
       expect(outs[0]).toBeGreaterThan(0);
+    } finally {
+      for (const fd of [...a, ...b]) close(fd);
+    }
+  });
+
+  it('bench profile: runs one per-call loop alone, for each side, and refuses a bad call', () => {
+    for (const side of ['ts', 'floor', 'c']) {
+      const r = spawnSync(process.execPath, [join(root, 'dist', 'bench', 'profile.js'), 'poll', side, '0.05'], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const m = /^poll (\w+): (\d+) calls, (\d+) ns\/call$/.exec(r.stdout.trim());
+      expect(m?.[1]).toBe(side);
+      expect(Number(m?.[2])).toBeGreaterThan(0);
+      expect(Number(m?.[3])).toBeGreaterThan(0);
+    }
+    const bad = spawnSync(process.execPath, [join(root, 'dist', 'bench', 'profile.js'), 'nope', 'ts'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^usage: profile/);
+  }, 60_000);
+
+  it('bench: the single-threaded C ping-pong (a fork()ed child) runs the verified loop and reports its failures', () => {
+    const a = new Int32Array(2);
+    const b = new Int32Array(2);
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a);
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b);
+    try {
+      const out = new Float64Array(1);
+      native.benchPingPongAlone(a[0], a[1], 50, 0, out);
+      expect(out[0]).toBeGreaterThan(0);
+      // two ends of different connections: the byte never arrives where the loop waits
+      expect(() => native.benchPingPongAlone(a[0], b[0], 5, 0, out)).toThrow(/single-threaded C ping-pong: hop 0: epoll_wait returned 0/);
+      expect(() => native.benchPingPongAlone(-1, a[1], 5, 0, out)).toThrow(RangeError);
     } finally {
       for (const fd of [...a, ...b]) close(fd);
     }

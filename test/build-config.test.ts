@@ -11,6 +11,8 @@ const read = (f: string) => readFileSync(join(root, f), 'utf8');
 interface Target {
   target_name: string;
   sources: string[];
+}
+interface Defaults {
   defines: string[];
   cflags_cc: string[];
   conditions: [string, { cflags_cc: string[] }, { cflags_cc: string[] }][];
@@ -21,8 +23,9 @@ const gyp = JSON.parse(
     .split('\n')
     .filter((l) => !/^\s*#/.test(l))
     .join('\n'),
-) as { targets: Target[] };
-const target = gyp.targets[0];
+) as { target_defaults: Defaults; targets: Target[] };
+const defaults = gyp.target_defaults;
+const byName = (name: string) => gyp.targets.find((t) => t.target_name === name)!;
 const cmake = read('CMakeLists.txt');
 const pkg = JSON.parse(read('package.json')) as Record<string, unknown> & {
   scripts: Record<string, string>;
@@ -34,29 +37,43 @@ const pkg = JSON.parse(read('package.json')) as Record<string, unknown> & {
 };
 
 describe('build configuration', () => {
-  it('binding.gyp compiles every native/*.cc, and nothing else', () => {
-    const onDisk = readdirSync(join(root, 'native'))
-      .filter((f) => f.endsWith('.cc'))
-      .map((f) => `native/${f}`)
-      .sort();
-    expect([...target.sources].sort()).toEqual(onDisk);
+  it('binding.gyp has two targets: the addon sockfd and the bench library sockfd_bench', () => {
+    expect(gyp.targets.map((t) => t.target_name)).toEqual(['sockfd', 'sockfd_bench']);
+    // the bench library is a loadable module NOT named *.node: node-gyp-build must never pick it
+    expect(read('binding.gyp')).toMatch(/"_type=='loadable_module'", \{"product_extension": "so"\}/);
+    // settings live in target_defaults, so both are built alike
+    for (const t of gyp.targets) expect(Object.keys(t).sort()).not.toContain('defines');
   });
 
-  it('CMakeLists.txt takes its sources from binding.gyp', () => {
+  it('binding.gyp compiles every native/**/*.cc, the addon none of native/bench/, the bench library all of them', () => {
+    const onDisk = [
+      ...readdirSync(join(root, 'native')).map((f) => `native/${f}`),
+      ...readdirSync(join(root, 'native', 'bench')).map((f) => `native/bench/${f}`),
+    ].filter((f) => f.endsWith('.cc')).sort();
+    const product = byName('sockfd').sources;
+    const bench = byName('sockfd_bench').sources;
+    expect([...new Set([...product, ...bench])].sort()).toEqual(onDisk);
+    expect(product.filter((f) => f.startsWith('native/bench/'))).toEqual([]);
+    for (const f of onDisk.filter((x) => x.startsWith('native/bench/'))) expect(bench).toContain(f);
+  });
+
+  it('CMakeLists.txt takes each target\'s sources from binding.gyp', () => {
     expect(cmake).toMatch(/file\(READ "\$\{CMAKE_SOURCE_DIR\}\/binding\.gyp"/);
-    expect(cmake).toMatch(/add_library\(\$\{PROJECT_NAME\} SHARED \$\{SOCKFD_SOURCES\}/);
+    expect(cmake).toMatch(/add_library\(sockfd SHARED \$\{SOCKFD_SOURCES_sockfd\}/);
+    expect(cmake).toMatch(/add_library\(sockfd_bench SHARED \$\{SOCKFD_SOURCES_sockfd_bench\}/);
+    expect(cmake).toMatch(/sockfd_bench PROPERTIES PREFIX "" SUFFIX "\.so"/);
   });
 
   it('CMakeLists.txt passes every define and C++ flag binding.gyp passes', () => {
-    for (const d of target.defines) expect(cmake, `define ${d}`).toContain(d);
-    const [, sanitized, normal] = target.conditions[0];
-    for (const flag of [...target.cflags_cc, ...sanitized.cflags_cc, ...normal.cflags_cc]) {
+    for (const d of defaults.defines) expect(cmake, `define ${d}`).toContain(d);
+    const [, sanitized, normal] = defaults.conditions[0];
+    for (const flag of [...defaults.cflags_cc, ...sanitized.cflags_cc, ...normal.cflags_cc]) {
       expect(cmake, `flag ${flag}`).toContain(flag);
     }
   });
 
   it('NAPI_VERSION is one number in binding.gyp, CMakeLists.txt and package.json "binary"', () => {
-    const napi = /NAPI_VERSION=(\d+)/.exec(target.defines.join(' '))?.[1];
+    const napi = /NAPI_VERSION=(\d+)/.exec(defaults.defines.join(' '))?.[1];
     expect(napi).toBeDefined();
     expect(cmake).toContain(`NAPI_VERSION=${napi}`);
     expect(pkg.binary.napi_versions).toEqual([Number(napi)]);
@@ -81,7 +98,7 @@ describe('build configuration', () => {
     expect(pkg.scripts.install).toBe('node-gyp-build');
     // npm would run a script named `prebuild` before `build`
     expect(pkg.scripts).not.toHaveProperty('prebuild');
-    expect(pkg.files).toEqual(expect.arrayContaining(['dist/', 'prebuilds/', 'binding.gyp', 'CMakeLists.txt']));
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist/', 'prebuilds/', 'binding.gyp', 'CMakeLists.txt', 'native/bench/*.cc', 'native/bench/*.h']));
     for (const f of pkg.files) expect(f, 'files whitelist').not.toMatch(/^(test|build|bench|scripts|lib)\b/);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import nodeGypBuild = require('node-gyp-build');
 import { binding } from '../lib/binding';
 
 // npm run test:asan sets SOCKFD_SANITIZED=1. This proves the suite then really runs against
@@ -25,6 +27,17 @@ describe('build', () => {
     expect(names.length).toBeGreaterThan(400);
     for (const n of names) expect(Object.getOwnPropertyDescriptor(entry, n), n).toHaveProperty('value');
     expect(entry.recv).toBe(binding.recv);
+  });
+
+  it('sockfd.node is the only .node file of the build and exports none of the benchmark\'s C loops', () => {
+    // The bench loops live in sockfd_bench.so (native/bench/, bench/native.ts), which
+    // node-gyp-build can never mistake for the addon.
+    const dir = dirname(nodeGypBuild.path(join(__dirname, '..')));
+    expect(readdirSync(dir).filter((f) => f.endsWith('.node'))).toHaveLength(1);
+    expect(existsSync(join(dir, 'sockfd_bench.so')), 'the bench library beside the addon').toBe(true);
+    const raw = nodeGypBuild(join(__dirname, '..')) as Record<string, unknown>;
+    expect(Object.keys(raw).filter((k) => /^(bench|overhead|floor)/i.test(k))).toEqual([]);
+    expect(Object.keys(binding).sort()).toEqual(Object.keys(raw).sort());
   });
 
   it('the addon loads with its constants and layouts', () => {

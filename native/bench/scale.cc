@@ -1,10 +1,11 @@
-// bench.cc — the C side of `sockfd bench`: the benchmark loops written in C, run inside
-// this addon, in the same process as the TypeScript drivers they are compared with.
+// bench/scale.cc — the C side of `sockfd bench`: the benchmark loops written in C, run from
+// the bench library (bench.h) in the same process as the TypeScript drivers they are
+// compared with.
 //
 // man 2 select, man 2 poll, man 7 epoll, man 2 epoll_wait, man 2 send, man 2 recv,
-// man 2 setrlimit, man 2 clock_gettime.
+// man 2 setrlimit, man 2 clock_gettime, man 2 fork, man 7 signal-safety.
 //
-// Why inside the addon and not a separate C program: Node runs several threads, so every
+// Why in-process and not a separate C program: Node runs several threads, so every
 // syscall that takes an fd pays for fdget on a shared fd table (DESIGN.md "Traps").
 // A single-threaded C binary would be faster for reasons that have nothing to do with the
 // binding; the same loop in the same process makes the TS/C ratio measure sockfd alone.
@@ -14,10 +15,12 @@
 // set the kernel reported equals the set that was written, exactly as the TS drivers do:
 // neither language can post a fast number from a loop that skipped work.
 #include <poll.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,7 +28,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "common.h"
+#include "bench.h"
 
 namespace sockfd {
 namespace {
@@ -232,11 +235,74 @@ napi_value BenchScale(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
-// benchPingPong(epfd, fd0, fd1, trips, timeout, out)
-//
-// One byte bounces between fd0 and fd1 (two ends of one connection, both watched by epfd
-// with EPOLLIN and data.fd = the fd): each hop is one epoll_wait, one recv of the byte on
-// the end it arrived at, one send back. out[0] = ns for `trips` round trips (2 hops each).
+// The ping-pong loop itself, shared by the in-process and the forked runs: plain syscalls
+// only, no allocation and no Node-API, so it is safe in a child forked from a multi-threaded
+// process (man 7 signal-safety). One byte bounces between fd0 and fd1 (two ends of one
+// connection, both watched by epfd with EPOLLIN and data.fd = the fd): each hop is one
+// epoll_wait, one recv of the byte on the end it arrived at, one send back. Returns 0 and
+// the ns for `trips` round trips (2 hops each), or the failure: an errno (> 0) with `what`
+// naming the call, or -1 for a wrong wake-up (hop, ready and the fd it reported in `bad`).
+struct PingPongFailure {
+  const char* what = nullptr;
+  int64_t hop = 0;
+  int ready = 0, fd = -1, expect = -1;
+};
+
+// Records which call failed; returns its errno (EIO if it set none).
+int Failed(PingPongFailure* bad, const char* what, int err) {
+  bad->what = what;
+  return err != 0 ? err : EIO;
+}
+
+int PingPongLoop(int epfd, int fd0, int fd1, int64_t trips, int timeout, double* ns,
+                 PingPongFailure* bad) {
+  epoll_event events[2];
+  char byte = 'p';
+  const int64_t hops = trips * 2;
+  const double start = NowNs();
+  if (send(fd0, &byte, 1, MSG_NOSIGNAL) != 1) return Failed(bad, "send", errno);
+  int expect = fd1;
+  for (int64_t h = 0; h < hops; h++) {
+    const int ready = epoll_wait(epfd, events, 2, timeout);
+    if (ready < 0) return Failed(bad, "epoll_wait", errno);
+    if (ready != 1 || events[0].data.fd != expect) {
+      *bad = {"epoll_wait", h, ready, ready > 0 ? events[0].data.fd : -1, expect};
+      return -1;
+    }
+    const ssize_t got = recv(expect, &byte, 1, 0);
+    if (got != 1) {
+      if (got < 0) return Failed(bad, "recv", errno);
+      *bad = {"recv", h, static_cast<int>(got), expect, expect};
+      return -1;
+    }
+    if (h + 1 < hops && send(expect, &byte, 1, MSG_NOSIGNAL) != 1)
+      return Failed(bad, "send", errno);
+    expect = expect == fd0 ? fd1 : fd0;
+  }
+  *ns = NowNs() - start;
+  return 0;
+}
+
+// Turns PingPongLoop's failure into the exception the harness reports.
+napi_value PingPongThrow(napi_env env, int err, const PingPongFailure& bad, const char* who) {
+  if (err > 0) return ThrowErrno(env, bad.what, err);
+  if (bad.what[0] == 'r')
+    return Fail(env, "%s ping-pong: hop %lld: recv on fd %d returned %d bytes, expected 1", who,
+                static_cast<long long>(bad.hop), bad.fd, bad.ready);
+  return Fail(env, "%s ping-pong: hop %lld: epoll_wait returned %d (fd %d), expected fd %d", who,
+              static_cast<long long>(bad.hop), bad.ready, bad.fd, bad.expect);
+}
+
+bool GetPingPongArgs(napi_env env, napi_value* v, const char* fn, int* fd0, int* fd1,
+                     int64_t* trips, int64_t* timeout, double** out) {
+  return GetFd(env, v[0], fn, "fd0", fd0) && GetFd(env, v[1], fn, "fd1", fd1) &&
+         GetInt(env, v[2], fn, "trips", 1, 1e9, trips) &&
+         GetInt(env, v[3], fn, "timeout", -1, 0, timeout) &&
+         GetFloat64s(env, v[4], fn, "out", 1, out);
+}
+
+// benchPingPong(epfd, fd0, fd1, trips, timeout, out): the loop in this process, beside
+// Node's threads (the "in-process C" of the tables). out[0] = ns for `trips` round trips.
 napi_value BenchPingPong(napi_env env, napi_callback_info info) {
   static const char* fn = "benchPingPong";
   size_t argc = 6;
@@ -246,29 +312,85 @@ napi_value BenchPingPong(napi_env env, napi_callback_info info) {
   int epfd, fd0, fd1;
   int64_t trips, timeout;
   double* out;
-  if (!GetFd(env, v[0], fn, "epfd", &epfd) || !GetFd(env, v[1], fn, "fd0", &fd0) ||
-      !GetFd(env, v[2], fn, "fd1", &fd1) || !GetInt(env, v[3], fn, "trips", 1, 1e9, &trips) ||
-      !GetInt(env, v[4], fn, "timeout", -1, 0, &timeout) ||
-      !GetFloat64s(env, v[5], fn, "out", 1, &out))
+  if (!GetFd(env, v[0], fn, "epfd", &epfd) ||
+      !GetPingPongArgs(env, v + 1, fn, &fd0, &fd1, &trips, &timeout, &out))
     return nullptr;
-  epoll_event events[2];
-  char byte = 'p';
-  const int64_t hops = trips * 2;
-  const double start = NowNs();
-  if (send(fd0, &byte, 1, MSG_NOSIGNAL) != 1) return ThrowErrno(env, "send", errno, fd0);
-  int expect = fd1;
-  for (int64_t h = 0; h < hops; h++) {
-    const int ready = epoll_wait(epfd, events, 2, static_cast<int>(timeout));
-    if (ready < 0) return ThrowErrno(env, "epoll_wait", errno);
-    if (ready != 1 || events[0].data.fd != expect)
-      return Fail(env, "C ping-pong: hop %lld: epoll_wait returned %d (fd %d), expected fd %d",
-                  static_cast<long long>(h), ready, ready > 0 ? events[0].data.fd : -1, expect);
-    if (!ReadOne(env, expect, &byte, 1)) return nullptr;
-    if (h + 1 < hops && send(expect, &byte, 1, MSG_NOSIGNAL) != 1)
-      return ThrowErrno(env, "send", errno, expect);
-    expect = expect == fd0 ? fd1 : fd0;
+  PingPongFailure bad;
+  const int err = PingPongLoop(epfd, fd0, fd1, trips, static_cast<int>(timeout), out, &bad);
+  return err == 0 ? Undefined(env) : PingPongThrow(env, err, bad, "C");
+}
+
+// What the forked child reports through its pipe.
+struct AloneReport {
+  int err;
+  PingPongFailure bad;
+  double ns;
+};
+
+// benchPingPongAlone(fd0, fd1, trips, timeout, out): the same loop in a child made by fork(),
+// which has one thread and its own (unshared) copy of the fd table: the single-threaded C a
+// standalone program would be, so the tables can show what Node's threads cost C itself.
+// The child makes its own epoll instance over the two fds, runs the loop, writes an
+// AloneReport to a pipe and _exits; the parent waits for it. Only async-signal-safe calls
+// run in the child. out[0] = ns for `trips` round trips, timed inside the child.
+napi_value BenchPingPongAlone(napi_env env, napi_callback_info info) {
+  static const char* fn = "benchPingPongAlone";
+  size_t argc = 5;
+  napi_value v[5];
+  napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  if (argc < 5) return ThrowRange(env, fn, "expects 5 arguments, got %zu", argc);
+  int fd0, fd1;
+  int64_t trips, timeout;
+  double* out;
+  if (!GetPingPongArgs(env, v, fn, &fd0, &fd1, &trips, &timeout, &out)) return nullptr;
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) return ThrowErrno(env, "pipe2", errno);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    const int e = errno;
+    close(p[0]);
+    close(p[1]);
+    return ThrowErrno(env, "fork", e);
   }
-  out[0] = NowNs() - start;
+  if (pid == 0) {
+    AloneReport r = {};
+    const int epfd = epoll_create1(EPOLL_CLOEXEC);
+    epoll_event ev = {};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd0;
+    if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, fd0, &ev) < 0) {
+      r.err = errno;
+      r.bad.what = "epoll_ctl";
+    } else {
+      ev.data.fd = fd1;
+      if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd1, &ev) < 0) {
+        r.err = errno;
+        r.bad.what = "epoll_ctl";
+      } else {
+        r.err = PingPongLoop(epfd, fd0, fd1, trips, static_cast<int>(timeout), &r.ns, &r.bad);
+      }
+    }
+    // `what` points into this library's read-only strings, mapped at the same address in
+    // the parent: fork() copies the address space.
+    ssize_t w = write(p[1], &r, sizeof r);
+    _exit(w == static_cast<ssize_t>(sizeof r) ? 0 : 1);
+  }
+  close(p[1]);
+  AloneReport r = {};
+  ssize_t got;
+  do got = read(p[0], &r, sizeof r);
+  while (got < 0 && errno == EINTR);
+  const int read_err = errno;
+  close(p[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (got != static_cast<ssize_t>(sizeof r)) {
+    if (got < 0) return ThrowErrno(env, "read", read_err);
+    return Fail(env, "single-threaded C ping-pong: the child reported nothing (wait status 0x%x)", status);
+  }
+  if (r.err != 0) return PingPongThrow(env, r.err, r.bad, "single-threaded C");
+  out[0] = r.ns;
   return Undefined(env);
 }
 
@@ -308,9 +430,10 @@ napi_value BenchRaiseNofile(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-void InitBench(napi_env env, napi_value exports) {
+void InitBenchScale(napi_env env, napi_value exports) {
   SetFunction(env, exports, "benchScale", BenchScale);
   SetFunction(env, exports, "benchPingPong", BenchPingPong);
+  SetFunction(env, exports, "benchPingPongAlone", BenchPingPongAlone);
   SetFunction(env, exports, "benchRaiseNofile", BenchRaiseNofile);
 }
 
