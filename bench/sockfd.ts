@@ -26,5 +26,12 @@ function packageRoot(): string {
   }
 }
 
+/** The C side of the stream suite (native/bench_stream.cc; not public API). */
+export interface StreamBinding {
+  benchStreamLoop(a: number, b: number, chunk: number, total: number, out: Float64Array): undefined;
+  benchDgramFill(fd: number, size: number, max: number): number;
+  benchDgramDrain(fd: number, size: number, max: number, out: Float64Array): undefined;
+}
+
 /** The addon (the same loaded module instance the package uses: require caches by path). */
-export const native: Binding = nodeGypBuild(packageRoot()) as Binding;
+export const native = nodeGypBuild(packageRoot()) as Binding & StreamBinding;

@@ -308,7 +308,10 @@ napi_value BenchRaiseNofile(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
+void InitBenchStream(napi_env env, napi_value exports);  // bench_stream.cc
+
 void InitBench(napi_env env, napi_value exports) {
+  InitBenchStream(env, exports);
   SetFunction(env, exports, "benchScale", BenchScale);
   SetFunction(env, exports, "benchPingPong", BenchPingPong);
   SetFunction(env, exports, "benchRaiseNofile", BenchRaiseNofile);
