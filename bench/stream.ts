@@ -381,7 +381,9 @@ function main(): void {
   ].join('\n');
   if (args.includes('--json')) {
     // `sockfd bench` stores this as results.json's `stream`.
-    process.stdout.write(JSON.stringify({ ...o, node: process.version, streams, dgrams, text }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ total: o.total, chunk: o.chunk, repeat: o.repeat, dgramCount: o.dgrams, dgramSize: o.dgramSize, node: process.version, streams, dgrams, text }, null, 2) + '\n',
+    );
   } else {
     console.log(text);
   }
