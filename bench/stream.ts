@@ -88,7 +88,7 @@ function pair(transport: Transport): [number, number] {
 function cStream(transport: Transport, chunk: number, total: number): Run {
   const [a, b] = pair(transport);
   try {
-    const out = new Float64Array(4);
+    const out = new Float64Array(5);
     native.benchStreamLoop(a, b, chunk, total, out);
     return { bytes: out[1], ns: out[0] };
   } finally {

@@ -30,7 +30,7 @@ inline double NowNs() {
 }
 
 // A Float64Array of at least `min` elements, taken last: no JS runs after this pointer.
-bool GetOut(napi_env env, napi_value v, const char* fn, size_t min, double** out) {
+bool GetOut(napi_env env, napi_value v, const char* fn, size_t min, const char* what, double** out) {
   bool is = false;
   napi_typedarray_type type = napi_uint8_array;
   size_t len = 0;
@@ -38,7 +38,7 @@ bool GetOut(napi_env env, napi_value v, const char* fn, size_t min, double** out
   napi_is_typedarray(env, v, &is);
   if (is) napi_get_typedarray_info(env, v, &type, &len, &p, nullptr, nullptr);
   if (!is || type != napi_float64_array || len < min) {
-    ThrowType(env, fn, "out", "a Float64Array of at least 4 elements", v);
+    ThrowType(env, fn, "out", what, v);
     return false;
   }
   *out = static_cast<double*>(p);
@@ -52,7 +52,8 @@ bool GetOut(napi_env env, napi_value v, const char* fn, size_t min, double** out
 // recv on b into a `chunk`-byte buffer until EAGAIN (drained), and again, until b has
 // received `total`. MSG_DONTWAIT on every call, so the fds may be blocking. The same
 // statements as the "sockfd sync" cell of bench/stream.ts. out[0] = ns, out[1] = bytes
-// received, out[2] = send calls that moved data, out[3] = recv calls that moved data.
+// received, out[2] = send calls that moved data, out[3] = recv calls that moved data,
+// out[4] = rounds (one send phase and one recv phase each).
 napi_value BenchStreamLoop(napi_env env, napi_callback_info info) {
   static const char* fn = "benchStreamLoop";
   size_t argc = 5;
@@ -64,15 +65,16 @@ napi_value BenchStreamLoop(napi_env env, napi_callback_info info) {
   double* out;
   if (!GetFd(env, v[0], fn, "a", &a) || !GetFd(env, v[1], fn, "b", &b) ||
       !GetInt(env, v[2], fn, "chunk", 1, 1 << 24, &chunk) || !GetInt(env, v[3], fn, "total", 0, 1e15, &total) ||
-      !GetOut(env, v[4], fn, 4, &out))
+      !GetOut(env, v[4], fn, 5, "a Float64Array of at least 5 elements", &out))
     return nullptr;
   std::vector<char> src(static_cast<size_t>(chunk), 's');
   std::vector<char> dst(static_cast<size_t>(chunk));
   uint64_t sent = 0, got = 0;
-  double sends = 0, recvs = 0;
+  double sends = 0, recvs = 0, rounds = 0;
   const uint64_t want = static_cast<uint64_t>(total);
   const double start = NowNs();
   while (got < want) {
+    rounds++;
     while (sent < want) {
       const uint64_t left = want - sent;
       const ssize_t n = send(a, src.data(), left < src.size() ? left : src.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -100,6 +102,7 @@ napi_value BenchStreamLoop(napi_env env, napi_callback_info info) {
   out[1] = static_cast<double>(got);
   out[2] = sends;
   out[3] = recvs;
+  out[4] = rounds;
   return Undefined(env);
 }
 
@@ -153,7 +156,7 @@ napi_value BenchDgramDrain(napi_env env, napi_callback_info info) {
   int64_t size, max;
   double* out;
   if (!GetFd(env, v[0], fn, "fd", &fd) || !GetInt(env, v[1], fn, "size", 1, 65507, &size) ||
-      !GetInt(env, v[2], fn, "max", 0, 1e15, &max) || !GetOut(env, v[3], fn, 4, &out))
+      !GetInt(env, v[2], fn, "max", 0, 1e15, &max) || !GetOut(env, v[3], fn, 4, "a Float64Array of at least 4 elements", &out))
     return nullptr;
   std::vector<char> buf(static_cast<size_t>(size) + 1);  // +1: a longer datagram shows as one
   int64_t count = 0;
