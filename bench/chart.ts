@@ -49,6 +49,7 @@ function fmtUs(v: number): string {
 
 /** Renders the chart as a standalone SVG document. */
 export function renderChart(input: ChartInput): string {
+  if (input.series.length === 0 && !input.pingpong && input.cores && input.cores.length > 0) return coresOnly(input, input.cores);
   const panels = Math.max(1, input.actives.length);
   const panelW = 430;
   const plotH = 300;
@@ -256,6 +257,28 @@ export function renderChart(input: ChartInput): string {
   return out.join('\n') + '\n';
 }
 
+/** A run of the cores suite alone: its panel, without the empty scale panels. */
+function coresOnly(input: ChartInput, cores: CoresPoint[]): string {
+  const left = 78;
+  const w = 760;
+  const W = left + w + 30;
+  const top = 76;
+  const notes = [...new Set(input.notes ?? [])];
+  const H = top + CORES_H + notes.length * 16 + 16;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT}>`,
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<text x="${W / 2}" y="30" font-size="19" font-weight="bold" text-anchor="middle" fill="#111">${esc(input.title)}</text>`,
+    `<text x="${W / 2}" y="54" font-size="13" text-anchor="middle" fill="#444">${esc(input.subtitle)}</text>`,
+    ...coresPanel(cores, left, top, w),
+    ...notes.map(
+      (line, i) => `<text x="${W / 2}" y="${top + CORES_H + 8 + i * 16}" font-size="11" text-anchor="middle" fill="#555">${esc(line)}</text>`,
+    ),
+    '</svg>',
+  ];
+  return out.join('\n') + '\n';
+}
+
 /** Height of the cores panel: title, plot, axis title, legend. */
 const CORES_H = 32 + 240 + 58 + 3 * 16 + 10;
 const CORES_COLORS: Record<string, string> = { sockfd: COLORS.epoll, cluster: '#8e44ad', net: '#777' };
@@ -282,7 +305,7 @@ function coresPanel(points: CoresPoint[], px: number, top: number, w: number): s
   const Y = (v: number): number => top + 32 + plotH - (v / top1) * plotH;
   out.push(
     `<text x="${px + w / 2}" y="${top + 16}" font-size="14" font-weight="bold" text-anchor="middle" fill="#222">` +
-      `${esc('echo server scaled across cores: requests/s (longer is better)')}</text>`,
+      `${esc('echo server scaled across cores: requests/s (higher is better)')}</text>`,
   );
   for (let v = 0; v <= top1 + 1e-9; v += top1 / 5) {
     const y = Y(v);

@@ -393,15 +393,21 @@ export function chartOf(json: SavedResults): string {
         if (points.length > 0) series.push({ method, lang, active: a, points });
       }
   const pp = json.pingpong?.median;
+  const cores = isCoresRows(json.cores?.rows) ? json.cores.rows : undefined;
   return renderChart({
-    title: `sockfd bench: time per round vs N (${o.transport}, timeout ${o.timeout})`,
-    subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node} · median of ${o.plan.samples} samples · ${json.date.slice(0, 10)}${json.quick ? ' · --quick run' : ''}`,
+    title:
+      series.length === 0 && !pp && cores
+        ? 'sockfd bench: an echo server scaled across cores'
+        : `sockfd bench: time per round vs N (${o.transport}, timeout ${o.timeout})`,
+    subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node} ${series.length > 0 ? ` · median of ${o.plan.samples} samples` : ''} · ${json.date.slice(0, 10)}${json.quick ? ' · --quick run' : ''}`,
     actives: o.active,
     series,
     pingpong: pp ? { ts: pp.ts, c: pp.c, net: pp.net } : undefined,
-    cores: isCoresRows(json.cores?.rows) ? json.cores.rows : undefined,
+    cores,
     notes: [
-      'A round: write 1 byte to A connections, one multiplexer call, read every ready connection (verified to equal the written set).',
+      ...(series.length > 0
+        ? ['A round: write 1 byte to A connections, one multiplexer call, read every ready connection (verified to equal the written set).']
+        : []),
       ...json.notes.slice(0, 3),
     ],
   });

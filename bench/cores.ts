@@ -1,7 +1,7 @@
 // bench/cores — an echo server scaled across cores (`sockfd bench --suites cores`).
 //
 //   node dist/bench/cores.js [--cores 1,2] [--conns 32] [--ms 2500] [--warmup 300]
-//                            [--size 64] [--json]
+//                            [--size 64] [--load-procs P] [--json]
 //
 // For each core count N, three servers answer the same load:
 //   - sockfd: N worker_threads, each with its own listening socket bound with SO_REUSEPORT

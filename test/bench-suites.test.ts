@@ -13,7 +13,7 @@ let out: string;
 beforeAll(() => {
   compileBench();
   out = mkdtempSync(join(tmpdir(), 'sockfd-bench-suites-'));
-});
+}, 120_000); // compiling bench/ takes a while, several times longer under ASan
 
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
