@@ -399,7 +399,7 @@ export function chartOf(json: SavedResults): string {
       series.length === 0 && !pp && cores
         ? 'sockfd bench: an echo server scaled across cores'
         : `sockfd bench: time per round vs N (${o.transport}, timeout ${o.timeout})`,
-    subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node} ${series.length > 0 ? ` · median of ${o.plan.samples} samples` : ''} · ${json.date.slice(0, 10)}${json.quick ? ' · --quick run' : ''}`,
+    subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node}${series.length > 0 ? ` · median of ${o.plan.samples} samples` : ''} · ${json.date.slice(0, 10)}${json.quick ? ' · --quick run' : ''}`,
     actives: o.active,
     series,
     pingpong: pp ? { ts: pp.ts, c: pp.c, net: pp.net } : undefined,
