@@ -54,6 +54,7 @@
         "native/bench/addon.cc",
         "native/bench/scale.cc",
         "native/bench/overhead.cc",
+        "native/bench/stream.cc",
         "native/env.cc",
         "native/args.cc",
         "native/errors.cc"

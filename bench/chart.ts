@@ -23,6 +23,16 @@ export interface ChartInput {
   notes?: string[];
   /** The 1-byte ping-pong, µs per round trip, when it was measured: TS, C and node:net. */
   pingpong?: { ts: number; c: number; net: number };
+  /** The cores suite, when it was measured: requests/s per server and core count. */
+  cores?: CoresPoint[];
+}
+
+/** One cell of the cores suite, as the chart needs it. */
+export interface CoresPoint {
+  impl: string;
+  cores: number;
+  rps: number;
+  p99Us: number;
 }
 
 const COLORS: Record<string, string> = { select: '#c0392b', poll: '#2471a3', epoll: '#1e8449' };
@@ -39,6 +49,7 @@ function fmtUs(v: number): string {
 
 /** Renders the chart as a standalone SVG document. */
 export function renderChart(input: ChartInput): string {
+  if (input.series.length === 0 && !input.pingpong && input.cores && input.cores.length > 0) return coresOnly(input, input.cores);
   const panels = Math.max(1, input.actives.length);
   const panelW = 430;
   const plotH = 300;
@@ -53,7 +64,8 @@ export function renderChart(input: ChartInput): string {
   const legendRows = 2;
   const notes = [...new Set(input.notes ?? [])];
   const legendTop = (input.pingpong ? ppTop + ppH + 24 : ratioTop + ratioH + 62) + 10;
-  const H = legendTop + legendRows * 22 + notes.length * 16 + 16;
+  const coresTop = legendTop + legendRows * 22 + notes.length * 16 + 16 + 40;
+  const H = input.cores && input.cores.length > 0 ? coresTop + CORES_H : legendTop + legendRows * 22 + notes.length * 16 + 16;
 
   const all = input.series.flatMap((s) => s.points);
   const ns = all.map((p) => p.n);
@@ -240,6 +252,97 @@ export function renderChart(input: ChartInput): string {
       `<text x="${W / 2}" y="${ly + legendRows * 22 + 8 + i * 16}" font-size="11" text-anchor="middle" fill="#555">${esc(line)}</text>`,
     );
   });
+  if (input.cores && input.cores.length > 0) out.push(...coresPanel(input.cores, left, coresTop, Math.min(W - left - 30, 760)));
   out.push('</svg>');
   return out.join('\n') + '\n';
+}
+
+/** A run of the cores suite alone: its panel, without the empty scale panels. */
+function coresOnly(input: ChartInput, cores: CoresPoint[]): string {
+  const left = 78;
+  const w = 760;
+  const W = left + w + 30;
+  const top = 76;
+  const notes = [...new Set(input.notes ?? [])];
+  const H = top + CORES_H + notes.length * 16 + 16;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT}>`,
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<text x="${W / 2}" y="30" font-size="19" font-weight="bold" text-anchor="middle" fill="#111">${esc(input.title)}</text>`,
+    `<text x="${W / 2}" y="54" font-size="13" text-anchor="middle" fill="#444">${esc(input.subtitle)}</text>`,
+    ...coresPanel(cores, left, top, w),
+    ...notes.map(
+      (line, i) => `<text x="${W / 2}" y="${top + CORES_H + 8 + i * 16}" font-size="11" text-anchor="middle" fill="#555">${esc(line)}</text>`,
+    ),
+    '</svg>',
+  ];
+  return out.join('\n') + '\n';
+}
+
+/** Height of the cores panel: title, plot, axis title, legend. */
+const CORES_H = 32 + 240 + 58 + 3 * 16 + 10;
+const CORES_COLORS: Record<string, string> = { sockfd: COLORS.epoll, cluster: '#8e44ad', net: '#777' };
+const CORES_LABELS: Record<string, string> = {
+  sockfd: 'sockfd, SO_REUSEPORT + one epoll loop per worker thread',
+  cluster: 'node:cluster, one node:net server per worker process',
+  net: 'a single node:net process (1 core)',
+};
+
+/**
+ * The cores panel: requests/s (linear, from 0) against the core count, one line per server;
+ * the single node:net process, measured once, is a dashed horizontal reference.
+ */
+function coresPanel(points: CoresPoint[], px: number, top: number, w: number): string[] {
+  const out: string[] = [];
+  const plotH = 240;
+  const counts = [...new Set(points.filter((p) => p.impl !== 'net').map((p) => p.cores))].sort((a, b) => a - b);
+  const c0 = Math.min(1, ...counts);
+  const c1 = Math.max(c0 + 1, ...counts);
+  const ymax = Math.max(...points.map((p) => p.rps), 1);
+  const step = 10 ** Math.floor(Math.log10(ymax));
+  const top1 = Math.ceil((ymax * 1.1) / step) * step;
+  const X = (c: number): number => px + ((c - c0) / (c1 - c0)) * w;
+  const Y = (v: number): number => top + 32 + plotH - (v / top1) * plotH;
+  out.push(
+    `<text x="${px + w / 2}" y="${top + 16}" font-size="14" font-weight="bold" text-anchor="middle" fill="#222">` +
+      `${esc('echo server scaled across cores: requests/s (higher is better)')}</text>`,
+  );
+  for (let v = 0; v <= top1 + 1e-9; v += top1 / 5) {
+    const y = Y(v);
+    out.push(`<line x1="${px}" y1="${y}" x2="${px + w}" y2="${y}" stroke="${v === 0 ? '#555' : '#e0e0e0'}" stroke-width="1"/>`);
+    out.push(`<text x="${px - 8}" y="${y + 4}" font-size="12" text-anchor="end" fill="#333">${Math.round(v).toLocaleString('en-US')}</text>`);
+  }
+  for (let c = c0; c <= c1; c++) {
+    const x = X(c);
+    out.push(`<line x1="${x}" y1="${Y(0)}" x2="${x}" y2="${Y(top1)}" stroke="#e0e0e0" stroke-width="1"/>`);
+    out.push(`<text x="${x}" y="${Y(0) + 18}" font-size="12" text-anchor="middle" fill="#333">${c}</text>`);
+  }
+  out.push(`<rect x="${px}" y="${Y(top1)}" width="${w}" height="${plotH}" fill="none" stroke="#555" stroke-width="1"/>`);
+  out.push(`<text x="${px + w / 2}" y="${Y(0) + 40}" font-size="13" text-anchor="middle" fill="#222">server cores (worker threads or processes)</text>`);
+  const cy = Y(top1 / 2);
+  out.push(`<text x="18" y="${cy}" font-size="13" text-anchor="middle" fill="#222" transform="rotate(-90 18 ${cy})">requests/s</text>`);
+  for (const impl of ['cluster', 'sockfd']) {
+    const pts = points.filter((p) => p.impl === impl).sort((a, b) => a.cores - b.cores);
+    if (pts.length === 0) continue;
+    const color = CORES_COLORS[impl];
+    out.push(`<path d="${pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${X(p.cores).toFixed(1)},${Y(p.rps).toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2.4"/>`);
+    for (const p of pts)
+      out.push(
+        `<circle cx="${X(p.cores).toFixed(1)}" cy="${Y(p.rps).toFixed(1)}" r="4.2" fill="${color}"><title>${esc(`${impl}, ${p.cores} cores: ${Math.round(p.rps)} requests/s, p99 ${Math.round(p.p99Us)} µs`)}</title></circle>`,
+      );
+  }
+  const single = points.find((p) => p.impl === 'net');
+  if (single) {
+    const y = Y(single.rps).toFixed(1);
+    out.push(`<line x1="${px}" y1="${y}" x2="${px + w}" y2="${y}" stroke="${CORES_COLORS.net}" stroke-width="2" stroke-dasharray="7,5"><title>${esc(`single node:net process: ${Math.round(single.rps)} requests/s`)}</title></line>`);
+  }
+  const ly = Y(0) + 58;
+  ['sockfd', 'cluster', 'net'].forEach((impl, i) => {
+    const x = px;
+    const y0 = ly + i * 16;
+    const dash = impl === 'net' ? ' stroke-dasharray="7,5"' : '';
+    out.push(`<line x1="${x}" y1="${y0}" x2="${x + 30}" y2="${y0}" stroke="${CORES_COLORS[impl]}" stroke-width="2.4"${dash}/>`);
+    out.push(`<text x="${x + 36}" y="${y0 + 4}" font-size="12" fill="#222">${esc(CORES_LABELS[impl])}</text>`);
+  });
+  return out;
 }

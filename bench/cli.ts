@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { renderChart, type Series } from './chart';
+import { renderChart, type CoresPoint, type Series } from './chart';
 import { METHODS, type Method } from './drivers';
 import { FD_SETSIZE } from './sockfd';
 import {
@@ -41,8 +41,13 @@ the multiplexer reported equals the set written; a mismatch fails the run.
   --timeout T        multiplexer timeout: 0 (return at once, default) or -1 (block);
                      it changes the kernel's poll/select path, so it is printed
   --tcp              TCP over loopback instead of AF_UNIX socketpairs
-  --suites LIST      any of scale,pingpong,overhead,async (default all that are installed);
-                     async: the async layer against node:net (bench/pingpong-async)
+  --suites LIST      any of scale,pingpong,overhead,async,cores,stream (default all that
+                     are installed); async: the async layer against node:net
+                     (bench/pingpong-async); cores: an SO_REUSEPORT echo server per core
+                     count against node:cluster (bench/cores); stream: bulk GB/s and
+                     datagrams/s against C and node:net (bench/stream)
+  --cores LIST       cores suite: the server core counts (default 1..available cores)
+  --stream-total B   stream suite: bytes per transfer (default 512 MiB, --quick 64 MiB)
   --json             print the results JSON on stdout instead of the tables
   --out DIR          results folder (default bench/results/<timestamp>/)
   --render FILE      measure nothing: redraw the chart of a saved results.json
@@ -56,6 +61,10 @@ Writes <out>/results.json (every sample), <out>/results.md (the tables) and
 interface Options {
   /** Redraw the chart of this saved results.json; measure nothing. */
   render?: string;
+  /** cores suite: server core counts (default: 1 .. os.availableParallelism()). */
+  cores?: number[];
+  /** stream suite: bytes per timed transfer. */
+  streamTotal?: number;
   quick: boolean;
   n: number[];
   active: number[];
@@ -145,6 +154,12 @@ export function parseArgs(argv: string[]): Options | 'help' {
       }
       case '--json':
         o.json = true;
+        break;
+      case '--cores':
+        o.cores = parseList(flag, value());
+        break;
+      case '--stream-total':
+        o.streamTotal = parseInt1(flag, value());
         break;
       case '--render': {
         const f = value();
@@ -274,12 +289,12 @@ const C_KIND = "in-process C (the C loop in sockfd_bench.so, in the same Node pr
 /** The ping-pong's second C row. */
 const C_ALONE = 'single-threaded C (the same loop in a fork()ed child: one thread, no Node threads)';
 
-/** The suites `--suites` takes; the last two are separate scripts run as child processes. */
-const SUITES = ['scale', 'pingpong', 'overhead', 'async'] as const;
+/** The suites `--suites` takes; all but the first two are separate scripts run as child processes. */
+const SUITES = ['scale', 'pingpong', 'overhead', 'async', 'cores', 'stream'] as const;
 
 /** A suite that is its own script with its own checks: run as a child, its table printed. */
 interface SubSuite {
-  key: 'overhead' | 'async';
+  key: 'overhead' | 'async' | 'cores' | 'stream';
   label: string;
   command: string[];
 }
@@ -314,6 +329,16 @@ function subSuites(o: Options): SubSuite[] {
     ['--iterations', o.quick ? '5000' : '20000', '--rounds', o.quick ? '9' : '31', '--json']);
   add('async', 'async layer vs node:net (bench/pingpong-async)', 'pingpong-async',
     ['--rounds', o.quick ? '4000' : '20000', '--repeat', o.quick ? '3' : '5', '--json']);
+  // Bounded: (2 x core counts + 1) cells of warm-up + timed window + process start-up.
+  add('cores', 'echo server across cores (bench/cores)', 'cores', [
+    ...(o.cores ? ['--cores', o.cores.join(',')] : []),
+    '--ms', o.quick ? '600' : '2500', '--warmup', o.quick ? '150' : '300', '--json',
+  ]);
+  // 11 cells, each a warm-up transfer of total / 8 then `repeat` timed ones.
+  add('stream', 'bulk transfer and datagrams (bench/stream)', 'stream', [
+    '--total', String(o.streamTotal ?? (o.quick ? 64 : 512) * 1024 * 1024),
+    '--repeat', o.quick ? '2' : '5', '--dgrams', o.quick ? '20000' : '200000', '--json',
+  ]);
   return out;
 }
 
@@ -341,9 +366,22 @@ interface SavedResults {
   options: { methods: string[]; active: number[]; timeout: number; transport: string; plan: { samples: number } };
   scale: Array<{ median?: ScaleSummary }>;
   pingpong?: { median?: PingPongSummary };
+  /** The cores suite (results.json's `cores`: `rows`, or `error`), when it ran. */
+  cores?: { [field: string]: unknown };
   notes: string[];
   /** Set on a --quick run, so its chart says so. */
   quick?: boolean;
+}
+
+/** The cores suite's rows as the chart reads them (a saved file is checked, not trusted). */
+function isCoresRows(x: unknown): x is CoresPoint[] {
+  return (
+    Array.isArray(x) &&
+    x.every((r: unknown) => {
+      const o = r as Partial<Record<keyof CoresPoint, unknown>> | null;
+      return typeof o === 'object' && o !== null && typeof o.impl === 'string' && typeof o.cores === 'number' && typeof o.rps === 'number' && typeof o.p99Us === 'number';
+    })
+  );
 }
 
 /** The chart of a results.json: log-log panels, TS/C ratio panels, the ping-pong. */
@@ -360,14 +398,21 @@ export function chartOf(json: SavedResults): string {
         if (points.length > 0) series.push({ method, lang, active: a, points });
       }
   const pp = json.pingpong?.median;
+  const cores = isCoresRows(json.cores?.rows) ? json.cores.rows : undefined;
   return renderChart({
-    title: `sockfd bench: time per round vs N (${o.transport}, timeout ${o.timeout})`,
-    subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node} · median of ${o.plan.samples} samples · ${json.date.slice(0, 10)}${json.quick ? ' · --quick run' : ''}`,
+    title:
+      series.length === 0 && !pp && cores
+        ? 'sockfd bench: an echo server scaled across cores'
+        : `sockfd bench: time per round vs N (${o.transport}, timeout ${o.timeout})`,
+    subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node}${series.length > 0 ? ` · median of ${o.plan.samples} samples` : ''} · ${json.date.slice(0, 10)}${json.quick ? ' · --quick run' : ''}`,
     actives: o.active,
     series,
     pingpong: pp ? { ts: pp.ts, c: pp.c, net: pp.net } : undefined,
+    cores,
     notes: [
-      'A round: write 1 byte to A connections, one multiplexer call, read every ready connection (verified to equal the written set).',
+      ...(series.length > 0
+        ? ['A round: write 1 byte to A connections, one multiplexer call, read every ready connection (verified to equal the written set).']
+        : []),
       ...json.notes.slice(0, 3),
     ],
   });
@@ -487,6 +532,8 @@ export async function main(argv: string[]): Promise<number> {
     pingpong: pp ? { ...pp, median: ppSum } : undefined,
     overhead: extra.overhead,
     async: extra.async,
+    cores: extra.cores,
+    stream: extra.stream,
     targets: verdicts,
     notes,
   };
@@ -503,7 +550,12 @@ export async function main(argv: string[]): Promise<number> {
       ppSum,
       verdicts,
       notes,
-    ),
+    ) +
+      // the sub-suites' tables as they print them (their numbers are fields of results.json)
+      subs.flatMap((x) => {
+        const r = extra[x.key];
+        return r !== undefined && 'text' in r ? [`\n${x.label}:\n\n\`\`\`\n${r.text}\n\`\`\`\n`] : [];
+      }).join(''),
   );
 
   if (o.json) {

@@ -45,6 +45,13 @@ export interface BenchBinding {
   floorRecvfrom(): number;
   /** One recvmmsg of the vlen given to overheadFloorInitMsg; returns how many arrived. */
   floorRecvmmsg(): number;
+  // native/bench/stream.cc — the stream suite's C side (bench/stream.ts)
+  /** Moves `total` bytes a -> b in `chunk`-byte calls on one thread; out = [ns, bytes, sends, recvs, rounds]. */
+  benchStreamLoop(a: number, b: number, chunk: number, total: number, out: Float64Array): undefined;
+  /** Queues up to `max` datagrams of `size` bytes on `fd` with sendmmsg (untimed); returns how many. */
+  benchDgramFill(fd: number, size: number, max: number): number;
+  /** Receives up to `max` datagrams of `size` bytes with recv; out = [ns, datagrams, bytes]. */
+  benchDgramDrain(fd: number, size: number, max: number, out: Float64Array): undefined;
 }
 
 function isRoot(dir: string): boolean {

@@ -1,7 +1,7 @@
 // `sockfd bench` tests its own logic: a short run completes and writes parseable results,
 // and a multiplexer that reports a wrong ready set fails the run (from TS and from C).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,63 +9,15 @@ import { AF_UNIX, SOCK_NONBLOCK, SOCK_STREAM, close, recv, socketpair } from '..
 import { native } from '../bench/native';
 import { chartOf } from '../bench/cli';
 import { medianInterval, verdict } from '../bench/stats';
+import { bench, compileBench, wellFormed } from './helpers/bench';
 
 const root = join(__dirname, '..');
-const cli = join(root, 'dist', 'bench', 'cli.js');
 let out: string;
 
-/** Newest modification time of the files in a folder (non-recursive), 0 if none. */
-function newest(dir: string, ext: string): number {
-  if (!existsSync(dir)) return 0;
-  return Math.max(0, ...readdirSync(dir).filter((f) => f.endsWith(ext)).map((f) => statSync(join(dir, f)).mtimeMs));
-}
-
-function bench(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, 'bench', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/**
- * A small XML well-formedness check: every tag closes in order, attributes are quoted,
- * entities are the predefined five or numeric, and there is exactly one root element.
- */
-function wellFormed(xml: string): string | null {
-  const stack: string[] = [];
-  let roots = 0;
-  const tag = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|<\?[^>]*\?>|<!--[\s\S]*?-->/g;
-  let at = 0;
-  for (let m = tag.exec(xml); m !== null; m = tag.exec(xml)) {
-    const text = xml.slice(at, m.index);
-    if (/[<>]/.test(text)) return `stray markup near offset ${at}: ${JSON.stringify(text.slice(0, 40))}`;
-    if (/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(text)) return `bad entity near offset ${at}`;
-    at = tag.lastIndex;
-    if (m[2] === undefined) continue; // declaration or comment
-    if (m[1] === '/') {
-      if (stack.pop() !== m[2]) return `</${m[2]}> closes the wrong element`;
-    } else if (m[4] !== '/') {
-      if (stack.length === 0) roots++;
-      stack.push(m[2]);
-    } else if (stack.length === 0) roots++;
-  }
-  if (/[<>]/.test(xml.slice(at))) return 'stray markup at the end';
-  if (stack.length > 0) return `unclosed <${stack.join('> <')}>`;
-  return roots === 1 ? null : `${roots} root elements`;
-}
-
 beforeAll(() => {
-  // The CLI runs compiled (each case is a fresh `node` process); rebuild it if stale.
-  if (!existsSync(cli) || newest(join(root, 'bench'), '.ts') > statSync(cli).mtimeMs) {
-    const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'bench', 'tsconfig.json')], {
-      encoding: 'utf8',
-    });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-  }
+  compileBench();
   out = mkdtempSync(join(tmpdir(), 'sockfd-bench-'));
-});
+}, 120_000); // compiling bench/ takes a while, several times longer under ASan
 
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
@@ -89,7 +41,7 @@ describe('sockfd bench', () => {
       }
       expect(row.ratio).toBeCloseTo(row.sockfd.rtPerSec / row.node.rtPerSec, 6);
     }
-  });
+  }, 60_000); // ~9 s on an idle machine, 26 s seen at load 6
 
   it('bench: --suites overhead stores each call as fields, with an interval and a verdict that says "within noise" when the interval straddles the target', () => {
     const dir = join(out, 'overhead');

@@ -9,6 +9,7 @@ static Napi::Object InitBench(Napi::Env env, Napi::Object exports) {
   InitErrors(env, e);  // setErrnoError: bench/native.ts registers the package's ErrnoError
   InitBenchScale(env, e);
   InitBenchOverhead(env, e);
+  InitBenchStream(env, e);
   return exports;
 }
 

@@ -17,5 +17,7 @@ namespace sockfd {
 void InitBenchScale(napi_env env, napi_value exports);
 // overhead.cc: the per-call loops of bench/overhead.ts and the floor functions.
 void InitBenchOverhead(napi_env env, napi_value exports);
+// stream.cc: the stream suite's C loops (benchStreamLoop, benchDgramFill, benchDgramDrain).
+void InitBenchStream(napi_env env, napi_value exports);
 
 }  // namespace sockfd
