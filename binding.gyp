@@ -25,6 +25,7 @@
         "native/msg.cc",
         "native/watch.cc",
         "native/bench.cc",
+        "native/bench_scan.cc",
         "native/overhead.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

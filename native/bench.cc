@@ -308,7 +308,10 @@ napi_value BenchRaiseNofile(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
+void InitBenchScan(napi_env env, napi_value exports);  // native/bench_scan.cc
+
 void InitBench(napi_env env, napi_value exports) {
+  InitBenchScan(env, exports);
   SetFunction(env, exports, "benchScale", BenchScale);
   SetFunction(env, exports, "benchPingPong", BenchPingPong);
   SetFunction(env, exports, "benchRaiseNofile", BenchRaiseNofile);
