@@ -55,6 +55,7 @@
         "native/bench/scale.cc",
         "native/bench/overhead.cc",
         "native/bench/stream.cc",
+        "native/bench/scan.cc",
         "native/env.cc",
         "native/args.cc",
         "native/errors.cc"

@@ -52,6 +52,10 @@ export interface BenchBinding {
   benchDgramFill(fd: number, size: number, max: number): number;
   /** Receives up to `max` datagrams of `size` bytes with recv; out = [ns, datagrams, bytes]. */
   benchDgramDrain(fd: number, size: number, max: number, out: Float64Array): undefined;
+  // native/bench/scan.cc — bench/scan.ts: each returns ns per multiplexer call + scan
+  benchScanPoll(fds: Int32Array, iterations: number): number;
+  benchScanEpoll(epfd: number, n: number, fdSum: number, iterations: number): number;
+  benchScanSelect(fds: Int32Array, iterations: number): number;
 }
 
 function isRoot(dir: string): boolean {

@@ -11,7 +11,7 @@ import { ErrnoError } from './errors';
 import {
   attachBytes, kArrayBuffer, restartOf, sigmaskArg, STRUCT_ARRAY_MAX, timespecBytes, type WaitOptions,
 } from './mux';
-import { checkInt, LE, Struct, timespec } from './struct';
+import { checkInt, LE, Struct, timespec, wordIndex, wordViews } from './struct';
 
 const L = binding.layout.pollfd;
 
@@ -39,6 +39,14 @@ function foreign(field: string, v: unknown): TypeError {
 /** struct pollfd { int fd; short events; short revents; } — one entry of a poll() array. */
 export class pollfd extends Struct {
   #pollfd(): void {}
+  // The getters' fast path (struct.ts wordViews): views shared by every entry of the array,
+  // and each field's index in them (-1 when unaligned: the getter reads `undefined` and
+  // falls back to the DataView, as it does on a detached buffer).
+  readonly #i32: Int32Array;
+  readonly #u16: Uint16Array;
+  readonly #fdAt: number;
+  readonly #eventsAt: number;
+  readonly #reventsAt: number;
 
   static {
     isPollfd = (o: unknown): o is pollfd => typeof o === 'object' && o !== null && #pollfd in o;
@@ -51,6 +59,12 @@ export class pollfd extends Struct {
   constructor(bytes?: Uint8Array) {
     checkArgc('pollfd', arguments.length, 0, ['bytes']);
     super(L.size, bytes);
+    const w = wordViews(this.bytes);
+    this.#i32 = w.i32;
+    this.#u16 = w.u16;
+    this.#fdAt = wordIndex(this.bytes, L.fd, 4);
+    this.#eventsAt = wordIndex(this.bytes, L.events, 2);
+    this.#reventsAt = wordIndex(this.bytes, L.revents, 2);
   }
 
   /**
@@ -70,7 +84,8 @@ export class pollfd extends Struct {
   /** The fd to watch; a negative fd is skipped by the kernel (its revents read 0). */
   get fd(): number {
     if (!isPollfd(this)) throw foreign('fd', this);
-    return this.view.getInt32(L.fd, LE);
+    const v = this.#i32[this.#fdAt];
+    return v !== undefined ? v : this.view.getInt32(L.fd, LE);
   }
   set fd(v: number) {
     if (!isPollfd(this)) throw foreign('fd', this);
@@ -82,7 +97,8 @@ export class pollfd extends Struct {
    */
   get events(): number {
     if (!isPollfd(this)) throw foreign('events', this);
-    return this.view.getUint16(L.events, LE);
+    const v = this.#u16[this.#eventsAt];
+    return v !== undefined ? v : this.view.getUint16(L.events, LE);
   }
   set events(v: number) {
     if (!isPollfd(this)) throw foreign('events', this);
@@ -91,7 +107,8 @@ export class pollfd extends Struct {
   /** Returned events, written by the kernel (plus POLLERR, POLLHUP, POLLNVAL); [0, 0xffff] as events. */
   get revents(): number {
     if (!isPollfd(this)) throw foreign('revents', this);
-    return this.view.getUint16(L.revents, LE);
+    const v = this.#u16[this.#reventsAt];
+    return v !== undefined ? v : this.view.getUint16(L.revents, LE);
   }
   set revents(v: number) {
     if (!isPollfd(this)) throw foreign('revents', this);

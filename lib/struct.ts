@@ -75,6 +75,38 @@ export abstract class Struct {
   }
 }
 
+/**
+ * @internal Typed-array views over the whole ArrayBuffer behind a struct array, made once per
+ * buffer and shared by every element, so a field getter is index arithmetic and one typed-array
+ * load the JIT inlines (`fds[i].revents` then costs what a scan of a raw Uint16Array costs, where
+ * a DataView getter per element does not). Typed arrays read the host's byte order, which is C's
+ * (`LE`). Each view covers the buffer's whole elements of its width; a field uses a view only
+ * when its byte address is a multiple of the width (`wordIndex`), else the DataView.
+ */
+export interface WordViews {
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  readonly u16: Uint16Array;
+}
+const wordViewsOf = new WeakMap<ArrayBufferLike, WordViews>();
+export function wordViews(bytes: Uint8Array): WordViews {
+  const ab = bytes.buffer;
+  let v = wordViewsOf.get(ab);
+  if (v === undefined) {
+    const n = ab.byteLength;
+    // Explicit lengths: fixed-length views even over a resizable buffer (a shrunk buffer then
+    // reads `undefined`, and the getter falls back to its DataView, which throws as before).
+    v = { i32: new Int32Array(ab, 0, n >> 2), u32: new Uint32Array(ab, 0, n >> 2), u16: new Uint16Array(ab, 0, n >> 1) };
+    wordViewsOf.set(ab, v);
+  }
+  return v;
+}
+/** @internal The element index of the field at `off` in `bytes` for a view of `width` bytes, or -1 when unaligned. */
+export function wordIndex(bytes: Uint8Array, off: number, width: number): number {
+  const at = bytes.byteOffset + off;
+  return at % width === 0 ? at / width : -1;
+}
+
 /** sizeof(s) — the size in bytes of a struct, as C's sizeof operator. */
 export function sizeof(s: Struct): number {
   checkArgc('sizeof', arguments.length, 1, ['s']);

@@ -237,6 +237,15 @@ static size_t ElementSize(napi_typedarray_type t) {
 
 bool GetBytes(napi_env env, napi_value v, const char* fn, const char* param, uint8_t** data,
               size_t* len) {
+  // The hot path (send, recv, tryRecv ... with a Uint8Array or Buffer): napi_get_buffer_info
+  // accepts any ArrayBufferView and returns its bytes and byte length in one call, where
+  // napi_get_typedarray_info also walks V8's chain of typed-array kind tests to name the
+  // element type. A length of 0 (possibly detached) takes the checked path below.
+  void* q;
+  if (napi_get_buffer_info(env, v, &q, len) == napi_ok && *len > 0) {
+    *data = static_cast<uint8_t*>(q);
+    return true;
+  }
   napi_typedarray_type type;
   size_t length;
   void* p;

@@ -30,6 +30,33 @@ function watch(epfd: number, fd: number, events: number): void {
 }
 
 describe('epoll', () => {
+  it('epoll_event: events, data.fd, data.u32 and data.u64 read the kernel-laid memory, in an array, unaligned and detached', () => {
+    const L = binding.layout.epoll_event;
+    // events / data.fd / data.u32 index typed arrays shared by the array (lib/struct.ts
+    // wordViews; on x86-64 data sits at offset 4 of a 12-byte entry, 4-aligned); a view at
+    // an odd address falls back to the DataView.
+    const evs = epoll_event.array(3);
+    const mem = new DataView(evs[kArrayBuffer]);
+    mem.setUint32(2 * L.size + L.events, 0x80000001, true);
+    mem.setInt32(2 * L.size + L.data, -5, true);
+    expect(evs[2].events).toBe(0x80000001);
+    expect(evs[2].data.fd).toBe(-5);
+    expect(evs[2].data.u32).toBe(0xfffffffb);
+    mem.setBigUint64(2 * L.size + L.data, 0x1_0000_0002n, true);
+    expect(evs[2].data.u64).toBe(0x1_0000_0002n);
+    expect(evs[2].data.fd).toBe(2);
+    const raw = new Uint8Array(1 + L.size);
+    const odd = new epoll_event(raw.subarray(1));
+    new DataView(raw.buffer, 1).setUint32(L.events, EPOLLIN | EPOLLET, true);
+    new DataView(raw.buffer, 1).setInt32(L.data, 1234, true);
+    expect(odd.events).toBe((EPOLLIN | EPOLLET) >>> 0);
+    expect(odd.data.fd).toBe(1234);
+    const gone = epoll_event.array(1);
+    structuredClone(gone[kArrayBuffer], { transfer: [gone[kArrayBuffer]] });
+    expect(() => gone[0].events).toThrow(TypeError);
+    expect(() => gone[0].data.fd).toThrow(TypeError);
+  });
+
   it('epoll_wait: a listening socket is reported with its data.fd when a client connects, and accept succeeds (the epoll server)', () => {
     const server = listenLoopback();
     const epfd = epoll_create1(0);

@@ -82,6 +82,12 @@ describe('send and recv', () => {
       const bytes = new Uint8Array(out.buffer);
       expect([...bytes.subarray(0, 4)]).toEqual([...new Uint8Array(words.buffer, 0, 4)]);
       expect([...bytes.subarray(8, 11)]).toEqual([9, 9, 7]);
+      // A view that starts inside its buffer: the bytes are the view's, not the buffer's.
+      const backing = new Uint8Array([1, 2, 3, 4, 5, 6]);
+      expect(send(a, new Int16Array(backing.buffer, 2, 2))).toBe(4);
+      const into = new Uint8Array(8);
+      expect(recv(b, into.subarray(3, 7))).toBe(4);
+      expect([...into]).toEqual([0, 0, 0, 3, 4, 5, 6, 0]);
     } finally {
       closeAll(a, b);
     }

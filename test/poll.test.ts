@@ -48,6 +48,38 @@ describe('poll', () => {
     closeAll([a, b]);
   });
 
+  it('pollfd: the getters read the memory the kernel wrote, over an array, an unaligned view and a detached buffer', () => {
+    const L = binding.layout.pollfd;
+    // The getters index a typed array shared by the whole array (lib/struct.ts wordViews);
+    // a view at an odd address falls back to the DataView; both see every write to the memory.
+    const fds = pollfd.array(4);
+    const mem = new DataView(fds[kArrayBuffer]);
+    mem.setInt32(3 * L.size + L.fd, -7, true);
+    mem.setUint16(3 * L.size + L.events, 0xfffe, true);
+    mem.setUint16(3 * L.size + L.revents, 0x8001, true);
+    expect([fds[3].fd, fds[3].events, fds[3].revents]).toEqual([-7, 0xfffe, 0x8001]);
+    const raw = new Uint8Array(1 + L.size);
+    const odd = new pollfd(raw.subarray(1));
+    const oddMem = new DataView(raw.buffer, 1);
+    oddMem.setInt32(L.fd, 0x12345678, true);
+    oddMem.setUint16(L.revents, POLLOUT | POLLHUP, true);
+    expect(odd.fd).toBe(0x12345678);
+    expect(odd.revents).toBe(POLLOUT | POLLHUP);
+    const [a, b] = unixPair();
+    odd.fd = a;
+    odd.events = POLLOUT;
+    fds[0].fd = a;
+    fds[0].events = POLLOUT;
+    expect(poll(fds, 1, 0)).toBe(1);
+    expect(fds[0].revents).toBe(POLLOUT);
+    closeAll([a, b]);
+    // A detached buffer still throws a TypeError from the getter, never reads a stale or undefined value.
+    const gone = pollfd.array(1);
+    structuredClone(gone[kArrayBuffer], { transfer: [gone[kArrayBuffer]] });
+    expect(() => gone[0].revents).toThrow(TypeError);
+    expect(() => gone[0].fd).toThrow(TypeError);
+  });
+
   it('poll: a negative fd is ignored (revents 0) and a closed fd reports POLLNVAL', () => {
     const [a, b] = unixPair();
     close(b);

@@ -44,6 +44,19 @@ describe('select', () => {
     expect(set.bytes.every((b) => b === 0)).toBe(true);
   });
 
+  it('FD_ISSET: its one-load fast path answers every bit as the checked path, and rejects what FD_SET rejects', () => {
+    const set = new fd_set();
+    const on = new Set([0, 1, 7, 8, 63, 64, 65, 511, 1000, 1023]);
+    for (const fd of on) FD_SET(fd, set);
+    for (let fd = 0; fd < FD_SETSIZE; fd++) expect(FD_ISSET(fd, set)).toBe(on.has(fd));
+    expect(FD_ISSET(-0, set)).toBe(true);
+    const bad: unknown[] = [-1, 1.5, NaN, Infinity, FD_SETSIZE, 2 ** 32, '3', 3n, null, { valueOf: () => 3 }];
+    for (const fd of bad) {
+      expect(() => (FD_ISSET as (fd: unknown, set: fd_set) => boolean)(fd, set)).toThrow(typeof fd === 'number' ? RangeError : TypeError);
+    }
+    expect(() => (FD_ISSET as (fd: number, set: unknown) => boolean)(1, { bytes: set.bytes, setsize: 1024 })).toThrow(TypeError);
+  });
+
   it('fd_set: setsize is capped at 2**20 (the default fs.nr_open); more is a RangeError before any allocation', () => {
     expect(() => new fd_set(2 ** 31 - 1)).toThrow('fd_set: setsize must be an integer in [1, 1048576], got 2147483647');
     expect(new fd_set(2 ** 20).setsize).toBe(2 ** 20);

@@ -10,6 +10,7 @@ static Napi::Object InitBench(Napi::Env env, Napi::Object exports) {
   InitBenchScale(env, e);
   InitBenchOverhead(env, e);
   InitBenchStream(env, e);
+  InitBenchScan(env, e);
   return exports;
 }
 

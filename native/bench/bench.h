@@ -19,5 +19,7 @@ void InitBenchScale(napi_env env, napi_value exports);
 void InitBenchOverhead(napi_env env, napi_value exports);
 // stream.cc: the stream suite's C loops (benchStreamLoop, benchDgramFill, benchDgramDrain).
 void InitBenchStream(napi_env env, napi_value exports);
+// scan.cc: a multiplexer call over N ready fds plus the scan of its result (bench/scan.ts).
+void InitBenchScan(napi_env env, napi_value exports);
 
 }  // namespace sockfd
