@@ -24,6 +24,8 @@
         "native/eventfd.cc",
         "native/msg.cc",
         "native/watch.cc",
+        "native/uring.cc",
+        "native/uring_prep.cc",
         "native/bench.cc",
         "native/overhead.cc"
       ],

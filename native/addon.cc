@@ -45,6 +45,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitEventfd(env, e);
   InitMsg(env, e);
   InitWatch(env, e);
+  InitUring(env, e);
   InitBench(env, e);
   InitOverhead(env, e);
   return exports;
