@@ -19,10 +19,13 @@
 // caller's buffer when its CQE is moved (the buffer is referenced until then, so gc()
 // cannot free it; if JS detached it meanwhile, the bytes are dropped).
 //
-// Why the addon keeps its own dup of the ring fd: fd numbers are reused. Every syscall and
-// mapping goes through the dup, so the kernel memory the addon touches always belongs to
-// the ring it mapped; the caller's number is only a key, checked against the file's
-// dev/ino (each io_uring has its own inode) on every call.
+// Why fd reuse cannot reach another ring's memory: the addon's mappings hold their own
+// reference to the ring's file, so the memory it touches always belongs to the ring it
+// mapped, whatever happens to the fd number. The caller's fd is checked against the
+// ring's dev/ino (each io_uring has its own inode) on every call; a ring whose fd was
+// closed behind sockfd's back (not through close()) no longer answers to any number, and
+// its memory is left allocated: the kernel may still complete its requests into it. (No
+// private dup of the fd: code that closes every fd it does not know would close that too.)
 //
 // Closing: close(fd) (socket.cc) calls UringBeforeClose, which cancels every request in
 // flight (IORING_ASYNC_CANCEL_ANY, or one cancel per request on kernels before 5.19),
@@ -70,6 +73,12 @@ Ring* FindById(napi_env env, uint32_t id, const char* fn) {
     if (r->id == id) return r;
   ThrowErrno(env, fn, EBADF);
   return nullptr;
+}
+
+// Whether the ring's fd still names the ring's file.
+static bool Alive(Ring* r) {
+  struct stat st;
+  return fstat(r->fd, &st) == 0 && st.st_dev == r->dev && st.st_ino == r->ino;
 }
 
 static Ring* FindFd(napi_env env, int fd) {
@@ -220,7 +229,7 @@ static void Publish(Ring* r, unsigned n) {
 static int Enter(Ring* r, unsigned to_submit, unsigned min_complete, unsigned flags, void* arg,
                  size_t argsz) {
   return static_cast<int>(
-      syscall(__NR_io_uring_enter, r->kfd, to_submit, min_complete, flags, arg, argsz));
+      syscall(__NR_io_uring_enter, r->fd, to_submit, min_complete, flags, arg, argsz));
 }
 
 static void Unmap(Ring* r) {
@@ -245,8 +254,10 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
     }
   }
   r->local = r->published;
-  bool leak = false;
-  if (!r->live.empty()) {
+  // An fd closed behind sockfd's back: nothing can reach this ring any more, and the
+  // kernel may still complete into its memory. Leave it all allocated.
+  bool leak = !r->live.empty() && !Alive(r);
+  if (!leak && !r->live.empty()) {
     bool any = true;
     timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -277,7 +288,7 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
       int rc = Enter(r, pending, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &ga, sizeof ga);
       if (rc < 0 && errno == EINVAL && round == 0) {  // no EXT_ARG (before 5.11): poll the fd
         Enter(r, pending, 0, 0, nullptr, 0);
-        pollfd pfd{r->kfd, POLLIN, 0};
+        pollfd pfd{r->fd, POLLIN, 0};
         poll(&pfd, 1, 100);
       }
       // A cancel CQE has tag 0; CANCEL_ANY refused shows as -EINVAL there.
@@ -308,11 +319,10 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
     // addon memory any more.
     for (auto& kv : r->live) FreeRequest(env, kv.second);
     Unmap(r);
-  } else {
-    fprintf(stderr, "sockfd: io_uring fd %d closed with %zu requests still in the kernel after 2 s; "
+  } else if (!r->live.empty()) {
+    fprintf(stderr, "sockfd: io_uring fd %d closed with %zu requests still in the kernel; "
             "their memory is left allocated\n", r->fd, r->live.size());
   }
-  close(r->kfd);
   r->shadow->Unref();
   delete[] r->slot;
   delete[] r->slot_ud;
@@ -354,19 +364,19 @@ static bool MapRing(Ring* r) {
   r->cq_map_len = r->cq_ring_len;
   bool single = p.features & IORING_FEAT_SINGLE_MMAP;
   if (single) r->sq_map_len = r->cq_map_len = std::max(r->sq_ring_len, r->cq_ring_len);
-  void* sq = mmap(nullptr, r->sq_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->kfd,
+  void* sq = mmap(nullptr, r->sq_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
                   IORING_OFF_SQ_RING);
   if (sq == MAP_FAILED) return false;
   r->sq_map = sq;
   void* cq = sq;
   if (!single) {
-    cq = mmap(nullptr, r->cq_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->kfd,
+    cq = mmap(nullptr, r->cq_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
               IORING_OFF_CQ_RING);
     if (cq == MAP_FAILED) return false;
   }
   r->cq_map = cq;
   r->sqes_len = p.sq_entries * sizeof(io_uring_sqe);
-  void* sqes = mmap(nullptr, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->kfd,
+  void* sqes = mmap(nullptr, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
                     IORING_OFF_SQES);
   if (sqes == MAP_FAILED) return false;
   r->sqes = static_cast<io_uring_sqe*>(sqes);
@@ -415,8 +425,7 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
   r->p = p;
   struct stat st;
   int err = 0;
-  r->kfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (r->kfd < 0 || fstat(fd, &st) < 0 || !MapRing(r)) err = errno;
+  if (fstat(fd, &st) < 0 || !MapRing(r)) err = errno;
   if (err == 0) {
     r->dev = st.st_dev;
     r->ino = st.st_ino;
@@ -429,7 +438,6 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
   }
   if (err != 0) {
     Unmap(r);
-    if (r->kfd >= 0) close(r->kfd);
     close(fd);
     if (r->shadow != nullptr) r->shadow->Unref();
     delete[] r->slot;
@@ -567,7 +575,7 @@ static napi_value Register(napi_env env, napi_callback_info info) {
                       "IORING_REGISTER_EVENTFD, IORING_REGISTER_EVENTFD_ASYNC, "
                       "IORING_UNREGISTER_EVENTFD)", static_cast<long long>(op));
   }
-  int rc = static_cast<int>(syscall(__NR_io_uring_register, r->kfd, static_cast<unsigned>(op), arg,
+  int rc = static_cast<int>(syscall(__NR_io_uring_register, r->fd, static_cast<unsigned>(op), arg,
                                     static_cast<unsigned>(nr)));
   if (rc < 0) return ThrowErrno(env, fn, errno, r->fd);
   return Int(env, rc);

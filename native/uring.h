@@ -47,8 +47,7 @@ struct Shadow {
 
 struct Ring {
   uint32_t id = 0;  // a per-process generation number: an sqe names its ring by it
-  int fd = -1;      // the caller's fd number (the lookup key, checked against dev/ino)
-  int kfd = -1;     // the addon's own dup: every syscall and mapping goes through it
+  int fd = -1;      // the ring's fd (checked against its dev/ino before every use)
   dev_t dev = 0;
   ino_t ino = 0;
   io_uring_params p{};

@@ -331,7 +331,7 @@ describe('io_uring memory safety', () => {
       s.close(fd); s.close(sv[0]); s.close(sv[1]);
       for (let i = 0; i < 5; i++) gc();
       console.log('done');
-    `);
+    `, { timeoutMs: 60_000 }); // a sanitizer build (npm run test:asan) starts slowly
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -341,7 +341,7 @@ describe('io_uring memory safety', () => {
     // against a transfer, and cannot follow it; docs/api.md says so).
     expect(lines[1]).toMatch(/^transfer 14 (64 kept|0 0)$/);
     expect(lines.at(-1)).toBe('done');
-  });
+  }, 90_000);
 
   it('ErrnoError: io_uring_enter on a closed ring names EBADF-like failure as TypeError (not a ring)', () => {
     const fd = io_uring_setup(2, new io_uring_params());
