@@ -26,7 +26,7 @@
         "native/watch.cc",
         "native/uring.cc",
         "native/uring_prep.cc",
-        "native/bench.cc",
+        "native/bench.cc", "native/bench_uring.cc",
         "native/overhead.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

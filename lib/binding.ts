@@ -181,6 +181,8 @@ export interface Binding {
   benchScale(method: 0 | 1 | 2, epfd: number, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, timeout: 0 | -1, out: Float64Array): undefined;
   benchPingPong(epfd: number, fd0: number, fd1: number, trips: number, timeout: 0 | -1, out: Float64Array): undefined;
   benchRaiseNofile(want: number): { soft: number; hard: number; errno: number };
+  // bench_uring.cc (the C io_uring cells; style 0 readiness, 1 completion)
+  benchUring(style: 0 | 1, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, out: Float64Array): undefined;
   // watch.cc
   watchInit(dispatch: (fd: number, events: number, status: number) => void): void;
   watch(fd: number, events: number, ref: boolean): void;

@@ -272,10 +272,19 @@ export function io_uring_get_sqe(fd: number): io_uring_sqe | null {
   if (key < 0) return null;
   const id = Math.floor(key / 0x1_0000_0000);
   const seq = key % 0x1_0000_0000;
-  const sqes = nativeMmap(fd, IORING_OFF_SQES);
+  // The SQE-array copy of the ring this sqe belongs to, kept from the last call (a hot loop
+  // gets many sqes of one ring); a ring closed since then detached it.
+  if (lastSqes === null || lastId !== id || lastSqes.byteLength === 0) {
+    lastSqes = nativeMmap(fd, IORING_OFF_SQES);
+    lastId = id;
+  }
+  const sqes = lastSqes;
   const n = sqes.byteLength / SQE.size;
   return makeSqe(new Uint8Array(sqes, (seq % n) * SQE.size, SQE.size), id, seq);
 }
+
+let lastId = 0;
+let lastSqes: ArrayBuffer | null = null;
 
 function sqeArg(fn: string, sqe: unknown): [number, number] {
   const k = sqeKey(sqe);

@@ -308,7 +308,9 @@ napi_value BenchRaiseNofile(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
+void InitBenchUring(napi_env env, napi_value exports);  // bench_uring.cc
 void InitBench(napi_env env, napi_value exports) {
+  InitBenchUring(env, exports);
   SetFunction(env, exports, "benchScale", BenchScale);
   SetFunction(env, exports, "benchPingPong", BenchPingPong);
   SetFunction(env, exports, "benchRaiseNofile", BenchRaiseNofile);

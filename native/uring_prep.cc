@@ -160,7 +160,7 @@ static napi_value RecvSend(napi_env env, napi_callback_info info) {
   if (mem == nullptr) return ThrowErrno(env, fn, ENOMEM);
   napi_ref target = nullptr;
   if (kSend) {
-    memcpy(mem, data, static_cast<size_t>(len));
+    if (len > 0) memcpy(mem, data, static_cast<size_t>(len));
   } else if (napi_create_reference(env, a.v[3], 1, &target) != napi_ok) {
     free(mem);
     return nullptr;

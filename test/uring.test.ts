@@ -9,7 +9,7 @@ import {
   close, connect, EBADF, ECANCELED, ENOENT, ETIME, ErrnoError, IORING_CQE_F_MORE, IORING_ENTER_GETEVENTS,
   IORING_OFF_CQ_RING, IORING_OFF_SQ_RING, IORING_OFF_SQES, IORING_OP_NOP, IORING_OP_RECV, IORING_REGISTER_EVENTFD,
   IORING_REGISTER_PROBE, IORING_SETUP_CQSIZE, IORING_SETUP_SQPOLL, IORING_UNREGISTER_EVENTFD, IO_URING_OP_SUPPORTED,
-  eventfd, eventfd_read, io_uring_cqe, io_uring_enter, io_uring_get_sqe, io_uring_mmap, io_uring_params,
+  eventfd, eventfd_read, F_GETFD, FD_CLOEXEC, fcntl, io_uring_cqe, io_uring_enter, io_uring_get_sqe, io_uring_mmap, io_uring_params,
   io_uring_prep_accept, io_uring_prep_nop, io_uring_prep_poll_add, io_uring_prep_poll_multishot,
   io_uring_prep_poll_remove, io_uring_prep_recv, io_uring_prep_send, io_uring_prep_timeout, io_uring_register,
   io_uring_setup, io_uring_sqe, io_uring_sqe_set_data64, POLLIN, recv, send, sockaddr_in, timespec,
@@ -65,6 +65,7 @@ describe('io_uring_setup', () => {
     const p = new io_uring_params();
     const fd = keep(io_uring_setup(4, p));
     expect(fd).toBeGreaterThan(2);
+    expect(fcntl(fd, F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
     expect(p.sq_entries).toBe(4);
     expect(p.cq_entries).toBe(8);
     expect(p.features).not.toBe(0);
@@ -201,6 +202,7 @@ describe('io_uring requests', () => {
     const [cqe] = r.reap();
     expect(cqe.res).toBeGreaterThan(2);
     keep(cqe.res);
+    expect(fcntl(cqe.res, F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
     expect(peer.toString()).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(peer.addrlen).toBe(16);
     send(c, enc('z'));
