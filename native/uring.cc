@@ -353,7 +353,7 @@ static void CleanupEnv(void* arg) {
     rs.swap(Rings(env));
     g_rings->erase(env);
   }
-  for (Ring* r : rs) Destroy(env, r, true);
+  for (Ring* r : rs) Destroy(env, r, false);
 }
 
 static bool MapRing(Ring* r) {

@@ -4,6 +4,7 @@
 // copies never reach the kernel, bad requests are refused before submission or come back
 // with the kernel's error, a buffer of a request in flight survives gc() and a transfer,
 // and closing the ring detaches its buffers.
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   close, connect, EBADF, ECANCELED, ENOENT, ETIME, ErrnoError, IORING_CQE_F_MORE, IORING_ENTER_GETEVENTS,
@@ -343,6 +344,26 @@ describe('io_uring memory safety', () => {
     // against a transfer, and cannot follow it; docs/api.md says so).
     expect(lines[1]).toMatch(/^transfer 14 (64 kept|0 0)$/);
     expect(lines.at(-1)).toBe('done');
+  }, 90_000);
+
+  it('a process (and a worker) exiting with a ring open and a RECV in flight exits cleanly', async () => {
+    const r = await runChild(`
+      const { Worker } = require('node:worker_threads');
+      const code = (lib) => \`
+        const s = require(\${JSON.stringify(lib)});
+        const fd = s.io_uring_setup(4, new s.io_uring_params());
+        s.io_uring_mmap(fd, s.IORING_OFF_CQ_RING);
+        const sv = new Int32Array(2); s.socketpair(s.AF_UNIX, s.SOCK_STREAM, 0, sv);
+        s.io_uring_prep_recv(s.io_uring_get_sqe(fd), sv[0], new Uint8Array(8), 8, 0);
+        s.io_uring_enter(fd, 1, 0, 0);\`;
+      const lib = require.resolve(${JSON.stringify(join(__dirname, '..', 'lib'))});
+      eval(code(lib));
+      const w = new Worker(code(lib), { eval: true, execArgv: ['-r', ${JSON.stringify(join(__dirname, '..', 'scripts', 'ts-register.cjs'))}] });
+      w.on('exit', (c) => console.log('worker', c));
+    `, { timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('worker 0');
+    expect(r.code).toBe(0);
   }, 90_000);
 
   it('ErrnoError: io_uring_enter on a closed ring names EBADF-like failure as TypeError (not a ring)', () => {
