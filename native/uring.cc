@@ -21,11 +21,11 @@
 //
 // Why fd reuse cannot reach another ring's memory: the addon's mappings hold their own
 // reference to the ring's file, so the memory it touches always belongs to the ring it
-// mapped, whatever happens to the fd number. The caller's fd is checked against the
-// ring's dev/ino (each io_uring has its own inode) on every call; a ring whose fd was
-// closed behind sockfd's back (not through close()) no longer answers to any number, and
-// its memory is left allocated: the kernel may still complete its requests into it. (No
-// private dup of the fd: code that closes every fd it does not know would close that too.)
+// mapped, whatever happens to the fd number. close() checks the number against the ring's
+// dev/ino (each io_uring has its own inode) before it tears the ring down; a ring whose fd
+// was closed behind sockfd's back (not through close()) keeps its memory allocated, since
+// the kernel may still complete its requests into it (FindFd says what the hot calls do).
+// (No private dup of the fd: code that closes every fd it does not know would close it.)
 //
 // Closing: close(fd) (socket.cc) calls UringBeforeClose, which cancels every request in
 // flight (IORING_ASYNC_CANCEL_ANY, or one cancel per request on kernels before 5.19),
@@ -81,19 +81,31 @@ static bool Alive(Ring* r) {
   return fstat(r->fd, &st) == 0 && st.st_dev == r->dev && st.st_ino == r->ino;
 }
 
-static Ring* FindFd(napi_env env, int fd) {
-  struct stat st;
-  if (fstat(fd, &st) < 0) return nullptr;
-  std::lock_guard<std::mutex> lock(g_mu);
-  for (Ring* r : Rings(env))
-    if (r->fd == fd && r->dev == st.st_dev && r->ino == st.st_ino) return r;
-  return nullptr;
+// The ring the fd number names: the newest made under that number (an older one had its fd
+// closed behind sockfd's back). `check`: also require the number to still name the ring's
+// file (fstat; a syscall, so only on the cold path: close). The hot calls skip it: the
+// addon's memory safety does not rest on it (its mappings hold the ring's file), and a
+// number reused for another file only makes the syscall fail (EOPNOTSUPP) or act on a ring
+// that is not sockfd's, never on addon memory.
+static Ring* FindFd(napi_env env, int fd, bool check) {
+  Ring* found = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    auto& v = Rings(env);
+    for (auto it = v.rbegin(); it != v.rend(); ++it)
+      if ((*it)->fd == fd) {
+        found = *it;
+        break;
+      }
+  }
+  if (found != nullptr && check && !Alive(found)) return nullptr;
+  return found;
 }
 
 Ring* FindByFd(napi_env env, napi_value v, const char* fn) {
   int fd;
   if (!GetFd(env, v, fn, "fd", &fd)) return nullptr;
-  Ring* r = FindFd(env, fd);
+  Ring* r = FindFd(env, fd, false);
   if (r == nullptr) ThrowType(env, fn, "fd", "an io_uring fd from io_uring_setup", v);
   return r;
 }
@@ -335,7 +347,7 @@ using namespace uring;
 
 void UringBeforeClose(napi_env env, int fd) {
   if (g_rings == nullptr) return;
-  Ring* r = FindFd(env, fd);
+  Ring* r = FindFd(env, fd, true);
   if (r == nullptr) return;
   {
     std::lock_guard<std::mutex> lock(g_mu);
@@ -452,11 +464,23 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
   memcpy(r->ssq, r->sq_map, r->sq_ring_len);
   memcpy(r->scq, r->cq_map, p.cq_off.cqes);
   r->id = g_next_id.fetch_add(1);
+  // A ring still listed under this number had its fd closed behind sockfd's back: end it
+  // now (Destroy sees its file is gone and keeps whatever the kernel may still use).
+  std::vector<Ring*> orphans;
   {
     std::lock_guard<std::mutex> lock(g_mu);
     auto& v = Rings(env);
+    for (auto it = v.begin(); it != v.end();) {
+      if ((*it)->fd == fd) {
+        orphans.push_back(*it);
+        it = v.erase(it);
+      } else {
+        ++it;
+      }
+    }
     v.push_back(r);
   }
+  for (Ring* o : orphans) Destroy(env, o, true);
   memcpy(pmem, &p, sizeof p);  // the same buffer: no JS ran since it was read
   return Int(env, fd);
 }

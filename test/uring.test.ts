@@ -4,6 +4,7 @@
 // copies never reach the kernel, bad requests are refused before submission or come back
 // with the kernel's error, a buffer of a request in flight survives gc() and a transfer,
 // and closing the ring detaches its buffers.
+import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -365,6 +366,24 @@ describe('io_uring memory safety', () => {
     expect(r.stdout.trim()).toBe('worker 0');
     expect(r.code).toBe(0);
   }, 90_000);
+
+  it('a ring fd closed behind sockfd\'s back: a new ring under the same number is the one the number names', () => {
+    const fd = io_uring_setup(4, new io_uring_params());
+    const [a, b] = unixPair();
+    keep(a);
+    keep(b);
+    const buf = new Uint8Array(8);
+    io_uring_prep_recv(io_uring_get_sqe(fd)!, a, buf, 8, 0); // stays in flight in the orphan
+    io_uring_enter(fd, 1, 0, 0);
+    closeSync(fd); // not through sockfd: the orphan's memory must stay allocated
+    const r = ring(4); // the lowest free number: the same one
+    expect(r.fd).toBe(fd);
+    io_uring_prep_nop(r.sqe());
+    io_uring_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap()).toEqual([{ user_data: 0n, res: 0, flags: 0 }]);
+    send(b, enc('to orphan'));
+    expect(buf).toEqual(new Uint8Array(8)); // its CQE is never moved: the bytes stay in addon memory
+  });
 
   it('ErrnoError: io_uring_enter on a closed ring names EBADF-like failure as TypeError (not a ring)', () => {
     const fd = io_uring_setup(2, new io_uring_params());
