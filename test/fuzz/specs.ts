@@ -175,7 +175,8 @@ const WOPT = (...targets: number[]) => mix(optsArb(...targets));
 // uring.ts. min_complete is 0 or a value that must be rejected and could coerce to nothing
 // but 0: a wait for completions that never come would block the run (`keep` holds it).
 // SQEs come from the pool's ring; a prep helper given one fills it with the drawn fd and
-// buffer (a guarded window), and io_uring_enter on the pool ring submits what a run prepared.
+// buffer (a guarded window). A run is one call, so the request is never submitted: closing
+// the pool frees it (test/uring.test.ts drives submissions).
 const SQE_P = mix(fc.constant<R>({ k: 'sqe' }), structArb);
 const RING = mix(fc.constantFrom<R>({ k: 'fd', p: 'uring' }, { k: 'fd', p: 'uring' }, { k: 'fd', p: 'stream0' }));
 const MIN_COMPLETE = only(fc.constantFrom<unknown>(0, 0, 0, -1, 0.5, NaN, 2 ** 32, null, undefined, 'abc', 0n)
