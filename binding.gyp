@@ -39,7 +39,9 @@
         "native/epoll.cc",
         "native/eventfd.cc",
         "native/msg.cc",
-        "native/watch.cc"
+        "native/watch.cc",
+        "native/uring.cc",
+        "native/uring_prep.cc"
       ]
     },
     {
@@ -56,6 +58,7 @@
         "native/bench/overhead.cc",
         "native/bench/stream.cc",
         "native/bench/scan.cc",
+        "native/bench/uring.cc",
         "native/env.cc",
         "native/args.cc",
         "native/errors.cc"

@@ -35,7 +35,9 @@ export interface CoresPoint {
   p99Us: number;
 }
 
-const COLORS: Record<string, string> = { select: '#c0392b', poll: '#2471a3', epoll: '#1e8449' };
+const COLORS: Record<string, string> = {
+  select: '#c0392b', poll: '#2471a3', epoll: '#1e8449', 'io_uring-poll': '#8e44ad', 'io_uring-recv': '#d68910',
+};
 const FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"';
 
 function esc(s: string): string {

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { closeConnections, openConnections, openPair } from './connections';
 import { BenchVerifyError, cAlonePingPong, cLoop, cPingPong, epollFor, netPingPong, tsLoop, tsPingPong } from './drivers';
 import type { Loop, PingPong } from './drivers';
+import { isUring, uringCLoop, uringTsLoop, uringUnavailable } from './uring';
 import { EXIT_VERIFY } from './spec';
 import type { CaseSpec, PingPongResult, Plan, ScaleResult } from './spec';
 import { FD_SETSIZE, close, errnoName, native } from './sockfd';
@@ -79,9 +80,17 @@ function runScale(spec: Extract<CaseSpec, { kind: 'scale' }>): ScaleResult {
       result.skipped = `select N=${n}: fd ${maxfd} >= FD_SETSIZE (${FD_SETSIZE})`;
       return result;
     }
-    if (spec.method === 'epoll') epfd = epollFor(conns.rfds);
-    const ts = tsLoop(spec.method, conns, active, spec.timeout, epfd);
-    const c = cLoop(spec.method, conns, active, spec.timeout, epfd);
+    const m = spec.method;
+    if (isUring(m)) {
+      const why = uringUnavailable();
+      if (why !== null) {
+        result.skipped = `io_uring unavailable: ${why}`;
+        return result;
+      }
+    }
+    if (m === 'epoll') epfd = epollFor(conns.rfds);
+    const ts = isUring(m) ? uringTsLoop(m, conns, active) : tsLoop(m, conns, active, spec.timeout, epfd);
+    const c = isUring(m) ? uringCLoop(m, conns, active) : cLoop(m, conns, active, spec.timeout, epfd);
     loops.push(ts, c);
 
     let base = 0;

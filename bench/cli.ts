@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderChart, type CoresPoint, type Series } from './chart';
 import { METHODS, type Method } from './drivers';
+import { URING_METHODS, isUring, uringUnavailable } from './uring';
 import { FD_SETSIZE } from './sockfd';
 import {
   markdown,
@@ -35,7 +36,8 @@ the multiplexer reported equals the set written; a mismatch fails the run.
   --quick            a short run: fewer, shorter samples (timings: bench/README.md)
   --n LIST           connection counts N (default 10,100,1000,10000)
   --active LIST      connections written per round, A (default 1,100; A <= N)
-  --methods LIST     any of select,poll,epoll (default all; select stops at FD_SETSIZE)
+  --methods LIST     any of select,poll,epoll,io_uring (default select,poll,epoll; select stops
+                     at FD_SETSIZE; io_uring runs io_uring-poll and io_uring-recv)
   --rounds R         rounds per sample (default: sized from the warm-up)
   --samples S        samples per loop (default 151, --quick 25; ~2 ms each)
   --timeout T        multiplexer timeout: 0 (return at once, default) or -1 (block);
@@ -124,10 +126,12 @@ export function parseArgs(argv: string[]): Options | 'help' {
         o.active = parseList(flag, value());
         break;
       case '--methods': {
-        const ms = (value() ?? '').split(',').filter(Boolean);
-        const bad = ms.filter((m) => !(METHODS as readonly string[]).includes(m));
-        if (ms.length === 0 || bad.length > 0) throw new UsageError(`--methods takes select,poll,epoll, got '${ms.join(',')}'`);
-        o.methods = ms as Method[];
+        // io_uring is both styles (bench/uring.ts); each may also be named alone.
+        const ms = (value() ?? '').split(',').filter(Boolean).flatMap((m) => (m === 'io_uring' ? [...URING_METHODS] : [m]));
+        const known: readonly string[] = [...METHODS, ...URING_METHODS];
+        const bad = ms.filter((m) => !known.includes(m));
+        if (ms.length === 0 || bad.length > 0) throw new UsageError(`--methods takes select,poll,epoll,io_uring, got '${ms.join(',')}'`);
+        o.methods = [...new Set(ms)] as Method[];
         break;
       }
       case '--rounds':
@@ -218,8 +222,15 @@ function machine(): Machine {
 function scaleCases(o: Options, p: Plan): { cases: CaseSpec[]; skipped: string[] } {
   const cases: CaseSpec[] = [];
   const skipped: string[] = [];
+  // A kernel that refuses io_uring (ENOSYS, EPERM, io_uring_disabled) skips its cells, said once.
+  const noUring = o.methods.some(isUring) ? uringUnavailable() : null;
+  if (noUring !== null) {
+    skipped.push(`io_uring unavailable: ${noUring}`);
+    process.stdout.write(`io_uring unavailable: ${noUring}\n`);
+  }
   for (const method of o.methods)
     for (const n of o.n) {
+      if (isUring(method) && noUring !== null) continue;
       if (method === 'select' && n >= FD_SETSIZE) {
         skipped.push(`select N=${n}: select stops at FD_SETSIZE (${FD_SETSIZE}) fds`);
         continue;

@@ -12,10 +12,13 @@ import * as sockfd from './sockfd';
 import { native } from './native';
 import type { epoll_event as EpollEvent } from './sockfd';
 import type { Connections } from './connections';
+import type { UringMethod } from './uring';
 
 /** The three multiplexers, in the order of scale.cc's `method` argument. */
 export const METHODS = ['select', 'poll', 'epoll'] as const;
-export type Method = (typeof METHODS)[number];
+export type Mux = (typeof METHODS)[number];
+/** A multiplexer of the scale suite: these three, or an io_uring style (bench/uring.ts). */
+export type Method = Mux | UringMethod;
 
 /** One batch of rounds: its wall time and the part spent inside the multiplexer call. */
 export interface Batch {
@@ -59,18 +62,18 @@ const {
 } = sockfd;
 
 const ONE = new Uint8Array([0x78]);
-const MUX_NAME: Record<Method, string> = { select: 'select', poll: 'poll', epoll: 'epoll_wait' };
+const MUX_NAME: Record<Mux, string> = { select: 'select', poll: 'poll', epoll: 'epoll_wait' };
 
 /**
  * SOCKFD_BENCH_CORRUPT=<method> makes the TypeScript driver of that method tamper with the
  * ready set the multiplexer returned (one connection dropped from it) in round 3. It exists
  * so the test suite can prove the per-round check fails the run; it is not a user option.
  */
-function corruptRound(method: Method): number {
+function corruptRound(method: Mux): number {
   return process.env.SOCKFD_BENCH_CORRUPT === method ? 3 : -1;
 }
 
-function fail(method: Method, round: number, what: string): never {
+function fail(method: Mux, round: number, what: string): never {
   throw new BenchVerifyError(
     `${MUX_NAME[method]} (TypeScript driver), round ${round}: ${what}. ` +
       'The ready set a multiplexer reports must equal the set written; no time is reported for a broken loop.',
@@ -102,7 +105,7 @@ export function epollFor(fds: ArrayLike<number>): number {
  * The TypeScript loop of `method` over `c`, through sockfd's public API. `epfd` (epoll
  * only) comes from epollFor(c.rfds) and stays owned by the caller.
  */
-export function tsLoop(method: Method, c: Connections, active: number, timeout: 0 | -1, epfd = -1): Loop {
+export function tsLoop(method: Mux, c: Connections, active: number, timeout: 0 | -1, epfd = -1): Loop {
   const { rfds, wfds } = c;
   const n = rfds.length;
   const stride = Math.floor(n / active);
@@ -228,7 +231,7 @@ export function tsLoop(method: Method, c: Connections, active: number, timeout: 
 }
 
 /** The C loop of `method` (native/bench/scale.cc), in this same process; `epfd` as for tsLoop. */
-export function cLoop(method: Method, c: Connections, active: number, timeout: 0 | -1, epfd = -1): Loop {
+export function cLoop(method: Mux, c: Connections, active: number, timeout: 0 | -1, epfd = -1): Loop {
   const m = METHODS.indexOf(method) as 0 | 1 | 2;
   const out = new Float64Array(2);
   return {

@@ -56,6 +56,8 @@ export interface BenchBinding {
   benchScanPoll(fds: Int32Array, iterations: number): number;
   benchScanEpoll(epfd: number, n: number, fdSum: number, iterations: number): number;
   benchScanSelect(fds: Int32Array, iterations: number): number;
+  // native/bench/uring.cc — the C io_uring cells (style 0 readiness, 1 completion)
+  benchUring(style: 0 | 1, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, out: Float64Array): undefined;
 }
 
 function isRoot(dir: string): boolean {

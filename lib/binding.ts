@@ -53,6 +53,14 @@ export interface Binding {
     readonly cmsghdr: Layout<'cmsg_len' | 'cmsg_level' | 'cmsg_type' | 'align' | 'data'>;
     readonly in_pktinfo: Layout<'ipi_ifindex' | 'ipi_spec_dst' | 'ipi_addr'>;
     readonly in6_pktinfo: Layout<'ipi6_addr' | 'ipi6_ifindex'>;
+    readonly io_uring_params: Layout<
+      'sq_entries' | 'cq_entries' | 'flags' | 'sq_thread_cpu' | 'sq_thread_idle' | 'features' | 'wq_fd' | 'resv' |
+      'sq_off' | 'cq_off'
+    >;
+    readonly io_sqring_offsets: Layout<'head' | 'tail' | 'ring_mask' | 'ring_entries' | 'flags' | 'dropped' | 'array'>;
+    readonly io_cqring_offsets: Layout<'head' | 'tail' | 'ring_mask' | 'ring_entries' | 'overflow' | 'cqes' | 'flags'>;
+    readonly io_uring_sqe: Layout<'opcode' | 'flags' | 'ioprio' | 'fd' | 'off' | 'addr' | 'len' | 'op_flags' | 'user_data'>;
+    readonly io_uring_cqe: Layout<'user_data' | 'res' | 'flags'>;
   };
   // inet.cc
   inet_pton(af: number, src: string, dst: Bytes): number;
@@ -142,6 +150,22 @@ export interface Binding {
   recvmmsg(fd: number, vlen: number, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number, timeout: Bytes | null): number;
   CMSG_SPACE(length: number): number;
   CMSG_LEN(length: number): number;
+  // uring.cc, uring_prep.cc — an sqe is passed as (id, seq): its ring's id and its sequence
+  // number, from io_uring_get_sqe's result (id * 2**32 + seq, or -1 when the ring is full).
+  io_uring_setup(entries: number, params: Bytes): number;
+  io_uring_enter(fd: number, to_submit: number, min_complete: number, flags: number): number;
+  io_uring_register(fd: number, opcode: number, arg: Bytes | null, nr_args: number): number;
+  io_uring_mmap(fd: number, offset: number): ArrayBuffer;
+  io_uring_get_sqe(fd: number): number;
+  io_uring_sqe_set_data64(id: number, seq: number, data: bigint | number): undefined;
+  io_uring_prep_nop(id: number, seq: number): undefined;
+  io_uring_prep_recv(id: number, seq: number, fd: number, buf: Bytes, len: number, flags: number): undefined;
+  io_uring_prep_send(id: number, seq: number, fd: number, buf: Bytes, len: number, flags: number): undefined;
+  io_uring_prep_poll_add(id: number, seq: number, fd: number, poll_mask: number): undefined;
+  io_uring_prep_poll_multishot(id: number, seq: number, fd: number, poll_mask: number): undefined;
+  io_uring_prep_poll_remove(id: number, seq: number, user_data: bigint | number): undefined;
+  io_uring_prep_accept(id: number, seq: number, fd: number, addr: Bytes | null | undefined, addrlen: Uint32Array | null | undefined, flags: number): undefined;
+  io_uring_prep_timeout(id: number, seq: number, ts: Bytes, count: number, flags: number): undefined;
   // watch.cc
   watchInit(dispatch: (fd: number, events: number, status: number) => void): void;
   watch(fd: number, events: number, ref: boolean): void;

@@ -35,4 +35,5 @@ export {
   iovec, type IovecArray, readv, writev, msghdr, sendmsg, recvmsg, mmsghdr, type MmsghdrArray, sendmmsg, recvmmsg,
   cmsghdr, CMSG_SPACE, CMSG_LEN, CMSG_FIRSTHDR, CMSG_NXTHDR, CMSG_DATA, scmRights, in_pktinfo, in6_pktinfo,
 } from './msg';
+export * from './uring';
 export * from './async';

@@ -27,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitEventfd(env, e);
   InitMsg(env, e);
   InitWatch(env, e);
+  InitUring(env, e);
   return exports;
 }
 

@@ -63,6 +63,9 @@ inline napi_value Undefined(napi_env env) {
 // and rejects its pending async waiters with ECANCELED (watch.cc), so nothing acts on a
 // new fd that reuses the number. A no-op for fds that were never awaited.
 void WatchBeforeClose(napi_env env, int fd);
+// Called by close() too: an io_uring fd from io_uring_setup cancels its requests, waits for
+// the kernel and frees its rings (uring.cc). A no-op for any other fd.
+void UringBeforeClose(napi_env env, int fd);
 
 // ---------------------------------------------------------------------------------------
 // Each family's registration function (native/<family>.cc); addon.cc calls them all.
@@ -80,5 +83,6 @@ void InitEpoll(napi_env env, napi_value exports);
 void InitEventfd(napi_env env, napi_value exports);
 void InitMsg(napi_env env, napi_value exports);
 void InitWatch(napi_env env, napi_value exports);
+void InitUring(napi_env env, napi_value exports);
 
 }  // namespace sockfd

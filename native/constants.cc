@@ -2,6 +2,7 @@
 // family publishes sizeof/offsetof of its structs itself, through args.h's SetLayout.)
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <netinet/in.h>

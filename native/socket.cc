@@ -172,6 +172,7 @@ napi_value Close(napi_env env, napi_callback_info info) {
       !GetFd(env, a.v[0], "close", "fd", &fd))
     return nullptr;
   WatchBeforeClose(env, fd);
+  UringBeforeClose(env, fd);
   if (close(fd) < 0 && errno != EINTR) return ThrowErrno(env, "close", errno, fd);
   return Int(env, 0);
 }

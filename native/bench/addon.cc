@@ -11,6 +11,7 @@ static Napi::Object InitBench(Napi::Env env, Napi::Object exports) {
   InitBenchOverhead(env, e);
   InitBenchStream(env, e);
   InitBenchScan(env, e);
+  InitBenchUring(env, e);
   return exports;
 }
 

@@ -21,5 +21,7 @@ void InitBenchOverhead(napi_env env, napi_value exports);
 void InitBenchStream(napi_env env, napi_value exports);
 // scan.cc: a multiplexer call over N ready fds plus the scan of its result (bench/scan.ts).
 void InitBenchScan(napi_env env, napi_value exports);
+// uring.cc: the C io_uring cells of the scale suite (benchUring; bench/uring.ts).
+void InitBenchUring(napi_env env, napi_value exports);
 
 }  // namespace sockfd

@@ -39,7 +39,8 @@ export type R =
   | { k: 'opts'; form: 'obj' | 'throwget' | 'proxy' | 'frozen' | 'detach'; restart?: unknown; timeout?: unknown; ref?: unknown; signal?: 'aborted' | 'live' | 'junk'; target: number }
   | { k: 'sv'; form: 'i32' | 'arr' | 'frozen' | 'proxyThrow' | 'setterThrow' | 'short' | 'u32' | 'sealed' | 'i32sub' }
   | { k: 'socklen'; v: number }
-  | { k: 'str'; s: string };
+  | { k: 'str'; s: string }
+  | { k: 'sqe' }; // the next SQE of the pool's io_uring (null once its 4 slots are taken)
 
 // Boundary numbers named by the brief, and a few of their neighbours.
 export const BOUNDARY: number[] = [
@@ -448,5 +449,6 @@ export function make(r: R, c: Ctx): unknown {
     case 'opts': return optsOf(r, c);
     case 'sv': return svOf(r);
     case 'socklen': return new S.socklen_t(Math.min(r.v, 0xffffffff));
+    case 'sqe': return S.io_uring_get_sqe(c.pool.fd('uring'));
   }
 }

@@ -172,6 +172,19 @@ const MMSG_FLAGS = N(0, S.MSG_DONTWAIT, S.MSG_WAITFORONE | S.MSG_DONTWAIT, S.MSG
 // Options of a wait, or of an async call; a detaching getter may target argument `targets`.
 const WOPT = (...targets: number[]) => mix(optsArb(...targets));
 
+// uring.ts. min_complete is 0 or a value that must be rejected and could coerce to nothing
+// but 0: a wait for completions that never come would block the run (`keep` holds it).
+// SQEs come from the pool's ring; a prep helper given one fills it with the drawn fd and
+// buffer (a guarded window). A run is one call, so the request is never submitted: closing
+// the pool frees it (test/uring.test.ts drives submissions).
+const SQE_P = mix(fc.constant<R>({ k: 'sqe' }), structArb);
+const RING = mix(fc.constantFrom<R>({ k: 'fd', p: 'uring' }, { k: 'fd', p: 'uring' }, { k: 'fd', p: 'stream0' }));
+const MIN_COMPLETE = only(fc.constantFrom<unknown>(0, 0, 0, -1, 0.5, NaN, 2 ** 32, null, undefined, 'abc', 0n)
+  .map((v) => ({ k: 'v', v }) as R));
+const URING_PARAMS: Param = mix(fc.constant<R>({ k: 'v', v: undefined }).map(() => ({ k: 'v', v: new S.io_uring_params() }) as R), structArb);
+const U64 = mix(fc.constantFrom<R>({ k: 'v', v: 0 }, { k: 'v', v: 1n }, { k: 'v', v: 2n ** 64n - 1n }, { k: 'v', v: 2n ** 64n }, { k: 'v', v: -1n }), bigArb);
+const POLLMASK = N(S.POLLIN, S.POLLOUT, S.POLLIN | S.POLLOUT, 0, -1);
+
 export const SPECS: Record<string, Spec> = {
   // errors.ts
   ErrnoError: { ctor: true, params: [STR, N(1, 11, 104), STR, STR, FD] },
@@ -315,6 +328,27 @@ export const SPECS: Record<string, Spec> = {
   scmRights: { params: [CMSG] },
   in_pktinfo: { ctor: true, params: [mix(bufArb)] },
   in6_pktinfo: { ctor: true, params: [mix(bufArb)] },
+  // uring.ts
+  io_uring_params: { ctor: true, params: [mix(bufArb)] },
+  io_sqring_offsets: { ctor: true, params: [mix(bufArb)] },
+  io_cqring_offsets: { ctor: true, params: [mix(bufArb)] },
+  io_uring_sqe: { ctor: true, params: [mix(bufArb)] },
+  io_uring_cqe: { ctor: true, params: [mix(bufArb)] },
+  io_uring_setup: { params: [N(1, 2, 4, 0, 32768, 32769), URING_PARAMS] },
+  io_uring_enter: { keep: 3, params: [RING, N(0, 1, 4, 5), MIN_COMPLETE, N(0, S.IORING_ENTER_GETEVENTS, S.IORING_ENTER_SQ_WAKEUP)] },
+  io_uring_register: { params: [RING, N(S.IORING_REGISTER_PROBE, S.IORING_REGISTER_EVENTFD, S.IORING_UNREGISTER_EVENTFD, 0, 1000),
+    mix(fc.oneof(bufArb, fc.constant<R>({ k: 'v', v: null }))), N(0, 1, 2, 256, 257)] },
+  io_uring_mmap: { params: [RING, N(S.IORING_OFF_SQ_RING, S.IORING_OFF_CQ_RING, S.IORING_OFF_SQES, 1)] },
+  io_uring_get_sqe: { params: [RING] },
+  io_uring_sqe_set_data64: { params: [SQE_P, U64] },
+  io_uring_prep_nop: { params: [SQE_P] },
+  io_uring_prep_recv: { params: [SQE_P, FD, BUF, LEN, MSG] },
+  io_uring_prep_send: { params: [SQE_P, FD, BUF, LEN, MSG] },
+  io_uring_prep_poll_add: { params: [SQE_P, FD, POLLMASK] },
+  io_uring_prep_poll_multishot: { params: [SQE_P, FD, POLLMASK] },
+  io_uring_prep_poll_remove: { params: [SQE_P, U64] },
+  io_uring_prep_accept: { params: [SQE_P, FD, OPT_SA, mix(fc.constant<R>({ k: 'v', v: null })), N(0, S.SOCK_NONBLOCK, -1)] },
+  io_uring_prep_timeout: { params: [SQE_P, mix(fc.constant<R>({ k: 'tmo', s: 'timespec', sec: 0, frac: 1000 }), structArb), N(0, 1), N(0, S.IORING_TIMEOUT_ABS, 99)] },
   // async.ts: pending waits are cancelled when the run closes its pool through close().
   readable: { async: true, params: [FD, WOPT(0)] },
   writable: { async: true, params: [FD, WOPT(0)] },

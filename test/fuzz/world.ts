@@ -98,7 +98,7 @@ export function makeSentinel(): Sentinel {
 // Pool: the real fds one run may use, all non-blocking.
 // ---------------------------------------------------------------------------------------
 export const POOL = ['stream0', 'stream1', 'dgram0', 'dgram1', 'tcpListen', 'tcpFresh', 'udp', 'epoll', 'pipe', 'eventfd', 'timerfd',
-  'signalfd'] as const;
+  'signalfd', 'uring'] as const;
 export type PoolName = (typeof POOL)[number];
 
 export interface Pool {
@@ -143,7 +143,7 @@ function loopback(p: number): S.sockaddr_in {
  * tcpListen listens on 127.0.0.1, tcpFresh is a new TCP socket, udp is bound to 127.0.0.1,
  * epoll has stream0 registered (readable: an epoll_wait on it returns at once), pipe is a
  * FIFO opened read-write, eventfd holds 1, timerfd is disarmed, signalfd waits for a signal
- * nobody sends (SIGRTMAX-1). All non-blocking.
+ * nobody sends (SIGRTMAX-1), uring is a 4-entry io_uring. All non-blocking.
  */
 export function makePool(): Pool {
   const fds = new Map<PoolName, number>();
@@ -207,6 +207,8 @@ export function makePool(): Pool {
         S.sigaddset(set, S.SIGRTMAX - 1);
         return keep(name, S.signalfd(-1, set, S.SFD_NONBLOCK));
       }
+      case 'uring': // closing it through close() cancels what a run left in flight
+        return keep(name, S.io_uring_setup(4, new S.io_uring_params()));
     }
   };
   const get = (name: PoolName): number => fds.get(name) ?? open(name);

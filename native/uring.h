@@ -1,0 +1,99 @@
+// uring.h — the ring state shared by uring.cc (setup, enter, register, the mapped rings,
+// close) and uring_prep.cc (get_sqe and the prep helpers). Internal to the addon.
+#pragma once
+
+#include <linux/io_uring.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <unordered_map>
+
+#include "common.h"
+
+namespace sockfd {
+namespace uring {
+
+// One request the kernel may still act on. The SQE it was prepared into carries `tag`
+// (never the caller's user_data, which JS could choose to collide with another request) and
+// only addresses inside `mem`, which the addon allocated and frees only once the kernel has
+// posted the request's last CQE (or the ring is gone with the kernel done).
+struct Request {
+  uint64_t tag = 0;
+  uint64_t user_data = 0;  // the caller's, given back in the JS-visible CQE
+  uint8_t op = 0;
+  uint8_t* mem = nullptr;  // recv: the bytes; accept: sockaddr_storage + socklen_t; timeout: ts
+  size_t len = 0;
+  napi_ref target = nullptr;   // recv: the caller's buffer; accept: addr
+  size_t target_off = 0;       // recv: where in `target` the bytes go
+  napi_ref target2 = nullptr;  // accept: addrlen (a Uint32Array)
+};
+
+// A block of addon memory shared by the ring and the ArrayBuffers JS sees over it. Each
+// holder (the ring, every ArrayBuffer made over it) counts one; the last one frees it. So
+// native writes never reach freed memory even when JS transfers or drops its views.
+struct Shadow {
+  std::atomic<int> refs{1};
+  uint8_t* mem = nullptr;
+  size_t len = 0;
+  void Unref() {
+    if (refs.fetch_sub(1) == 1) {
+      free(mem);
+      delete this;
+    }
+  }
+};
+
+struct Ring {
+  uint32_t id = 0;  // a per-process generation number: an sqe names its ring by it
+  int fd = -1;      // the ring's fd (checked against its dev/ino before every use)
+  dev_t dev = 0;
+  ino_t ino = 0;
+  io_uring_params p{};
+  // The kernel's mappings (never exposed to JS).
+  void* sq_map = nullptr;
+  size_t sq_map_len = 0;
+  void* cq_map = nullptr;  // == sq_map with IORING_FEAT_SINGLE_MMAP
+  size_t cq_map_len = 0;
+  io_uring_sqe* sqes = nullptr;
+  size_t sqes_len = 0;
+  unsigned *ksq_head, *ksq_tail, *ksq_array, *ksq_flags, *ksq_dropped;
+  unsigned *kcq_head, *kcq_tail, *kcq_overflow;
+  io_uring_cqe* kcqes = nullptr;
+  unsigned sq_mask = 0, cq_mask = 0;
+  // Submission state: [published, local) are SQEs handed out by get_sqe and not yet given
+  // to the kernel; the kernel owns [its head, published).
+  unsigned local = 0;
+  unsigned published = 0;
+  Request** slot = nullptr;     // the request prepared in each slot, until published
+  uint64_t* slot_ud = nullptr;  // the caller's user_data for each slot
+  // The JS-visible copies, laid out as the kernel's regions (sq_off/cq_off offsets).
+  Shadow* shadow = nullptr;
+  uint8_t* ssq = nullptr;  // SQ ring copy (sq_ring_len bytes)
+  uint8_t* scq = nullptr;  // CQ ring copy
+  uint8_t* ssqes = nullptr;
+  size_t sq_ring_len = 0, cq_ring_len = 0;
+  unsigned scq_tail = 0;
+  napi_ref views[3] = {nullptr, nullptr, nullptr};  // weak: the ArrayBuffers handed out
+  std::unordered_map<uint64_t, Request*> live;      // tag -> request (published or not)
+  uint64_t next_tag = 1;                            // 0 marks the addon's own SQEs
+};
+
+// The ring the caller's fd names (nullptr, with a TypeError thrown, when it is not one
+// io_uring_setup made and still open under that number).
+Ring* FindByFd(napi_env env, napi_value v, const char* fn);
+// The ring with this id (nullptr and an error thrown when it is closed).
+Ring* FindById(napi_env env, uint32_t id, const char* fn);
+// The SQE slot for sequence number `seq` if it was handed out and not yet published.
+bool SlotOf(napi_env env, Ring* r, uint32_t seq, const char* fn, unsigned* idx);
+// Frees a request's memory and references (the kernel is done with it).
+void FreeRequest(napi_env env, Request* q);
+// Writes the JS-visible copy of slot `idx` from the kernel's SQE, with the caller's
+// user_data and without the addon's addresses.
+void MirrorSqe(Ring* r, unsigned idx);
+
+void InitPrep(napi_env env, napi_value exports);
+
+}  // namespace uring
+}  // namespace sockfd
