@@ -23,6 +23,7 @@
         "native/epoll.cc",
         "native/eventfd.cc",
         "native/msg.cc",
+        "native/netns.cc",
         "native/watch.cc",
         "native/bench.cc",
         "native/overhead.cc"

@@ -53,6 +53,18 @@ export interface Binding {
     readonly cmsghdr: Layout<'cmsg_len' | 'cmsg_level' | 'cmsg_type' | 'align' | 'data'>;
     readonly in_pktinfo: Layout<'ipi_ifindex' | 'ipi_spec_dst' | 'ipi_addr'>;
     readonly in6_pktinfo: Layout<'ipi6_addr' | 'ipi6_ifindex'>;
+    readonly nlmsghdr: Layout<'nlmsg_len' | 'nlmsg_type' | 'nlmsg_flags' | 'nlmsg_seq' | 'nlmsg_pid'>;
+    readonly nlmsgerr: Layout<'error' | 'msg'>;
+    readonly rtattr: Layout<'rta_len' | 'rta_type'>;
+    readonly ifinfomsg: Layout<'ifi_family' | 'ifi_type' | 'ifi_index' | 'ifi_flags' | 'ifi_change'>;
+    readonly ifaddrmsg: Layout<'ifa_family' | 'ifa_prefixlen' | 'ifa_flags' | 'ifa_scope' | 'ifa_index'>;
+    readonly rtmsg: Layout<
+      'rtm_family' | 'rtm_dst_len' | 'rtm_src_len' | 'rtm_tos' | 'rtm_table' | 'rtm_protocol' | 'rtm_scope' | 'rtm_type' | 'rtm_flags'
+    >;
+    readonly sockaddr_nl: Layout<'nl_family' | 'nl_pid' | 'nl_groups'>;
+    readonly tcmsg: Layout<'tcm_family' | 'tcm_ifindex' | 'tcm_handle' | 'tcm_parent' | 'tcm_info'>;
+    readonly tc_ratespec: Layout<'cell_log' | 'linklayer' | 'overhead' | 'cell_align' | 'mpu' | 'rate'>;
+    readonly tc_tbf_qopt: Layout<'rate' | 'peakrate' | 'limit' | 'buffer' | 'mtu'>;
   };
   // inet.cc
   inet_pton(af: number, src: string, dst: Bytes): number;
@@ -140,6 +152,9 @@ export interface Binding {
   recvmmsg(fd: number, vlen: number, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number, timeout: Bytes | null): number;
   CMSG_SPACE(length: number): number;
   CMSG_LEN(length: number): number;
+  // netns.cc
+  unshare(flags: number): number;
+  setns(fd: number, nstype: number): number;
   // overhead.cc — C loops of bench/overhead; each returns ns per call
   overheadPoll(fd: number, iterations: number): number;
   overheadEpollWait(epfd: number, iterations: number): number;

@@ -145,6 +145,8 @@ export const SO_ZEROCOPY: number = c.SO_ZEROCOPY;
 export const SO_PEERSEC: number = c.SO_PEERSEC;
 /** `SO_PASSSEC` (34 where generated). */
 export const SO_PASSSEC: number = c.SO_PASSSEC;
+/** `SO_NETNS_COOKIE` (71 where generated). */
+export const SO_NETNS_COOKIE: number = c.SO_NETNS_COOKIE;
 /** `TCP_NODELAY` (1 where generated). */
 export const TCP_NODELAY: number = c.TCP_NODELAY;
 /** `TCP_MAXSEG` (2 where generated). */
@@ -457,6 +459,230 @@ export const SIG_BLOCK: number = c.SIG_BLOCK;
 export const SIG_UNBLOCK: number = c.SIG_UNBLOCK;
 /** `SIG_SETMASK` (2 where generated). */
 export const SIG_SETMASK: number = c.SIG_SETMASK;
+/** `CLONE_NEWNET` (1073741824 where generated). */
+export const CLONE_NEWNET: number = c.CLONE_NEWNET;
+/** `CLONE_NEWNS` (131072 where generated). */
+export const CLONE_NEWNS: number = c.CLONE_NEWNS;
+/** `CLONE_NEWUTS` (67108864 where generated). */
+export const CLONE_NEWUTS: number = c.CLONE_NEWUTS;
+/** `CLONE_NEWIPC` (134217728 where generated). */
+export const CLONE_NEWIPC: number = c.CLONE_NEWIPC;
+/** `CLONE_NEWUSER` (268435456 where generated). */
+export const CLONE_NEWUSER: number = c.CLONE_NEWUSER;
+/** `CLONE_NEWPID` (536870912 where generated). */
+export const CLONE_NEWPID: number = c.CLONE_NEWPID;
+/** `CLONE_NEWCGROUP` (33554432 where generated). */
+export const CLONE_NEWCGROUP: number = c.CLONE_NEWCGROUP;
+/** `CLONE_NEWTIME` (128 where generated). */
+export const CLONE_NEWTIME: number = c.CLONE_NEWTIME;
+/** `NETLINK_ROUTE` (0 where generated). */
+export const NETLINK_ROUTE: number = c.NETLINK_ROUTE;
+/** `NETLINK_EXT_ACK` (11 where generated). */
+export const NETLINK_EXT_ACK: number = c.NETLINK_EXT_ACK;
+/** `SOL_NETLINK` (270 where generated). */
+export const SOL_NETLINK: number = c.SOL_NETLINK;
+/** `NLMSG_ALIGNTO` (4 where generated). */
+export const NLMSG_ALIGNTO: number = c.NLMSG_ALIGNTO;
+/** `NLMSG_HDRLEN` (16 where generated). */
+export const NLMSG_HDRLEN: number = c.NLMSG_HDRLEN;
+/** `NLMSG_NOOP` (1 where generated). */
+export const NLMSG_NOOP: number = c.NLMSG_NOOP;
+/** `NLMSG_ERROR` (2 where generated). */
+export const NLMSG_ERROR: number = c.NLMSG_ERROR;
+/** `NLMSG_DONE` (3 where generated). */
+export const NLMSG_DONE: number = c.NLMSG_DONE;
+/** `NLMSG_OVERRUN` (4 where generated). */
+export const NLMSG_OVERRUN: number = c.NLMSG_OVERRUN;
+/** `NLM_F_REQUEST` (1 where generated). */
+export const NLM_F_REQUEST: number = c.NLM_F_REQUEST;
+/** `NLM_F_MULTI` (2 where generated). */
+export const NLM_F_MULTI: number = c.NLM_F_MULTI;
+/** `NLM_F_ACK` (4 where generated). */
+export const NLM_F_ACK: number = c.NLM_F_ACK;
+/** `NLM_F_ECHO` (8 where generated). */
+export const NLM_F_ECHO: number = c.NLM_F_ECHO;
+/** `NLM_F_ROOT` (256 where generated). */
+export const NLM_F_ROOT: number = c.NLM_F_ROOT;
+/** `NLM_F_MATCH` (512 where generated). */
+export const NLM_F_MATCH: number = c.NLM_F_MATCH;
+/** `NLM_F_DUMP` (768 where generated). */
+export const NLM_F_DUMP: number = c.NLM_F_DUMP;
+/** `NLM_F_REPLACE` (256 where generated). */
+export const NLM_F_REPLACE: number = c.NLM_F_REPLACE;
+/** `NLM_F_EXCL` (512 where generated). */
+export const NLM_F_EXCL: number = c.NLM_F_EXCL;
+/** `NLM_F_CREATE` (1024 where generated). */
+export const NLM_F_CREATE: number = c.NLM_F_CREATE;
+/** `NLM_F_CAPPED` (256 where generated). */
+export const NLM_F_CAPPED: number = c.NLM_F_CAPPED;
+/** `NLM_F_ACK_TLVS` (512 where generated). */
+export const NLM_F_ACK_TLVS: number = c.NLM_F_ACK_TLVS;
+/** `RTA_ALIGNTO` (4 where generated). */
+export const RTA_ALIGNTO: number = c.RTA_ALIGNTO;
+/** `NLA_F_NESTED` (32768 where generated). */
+export const NLA_F_NESTED: number = c.NLA_F_NESTED;
+/** `RTM_NEWLINK` (16 where generated). */
+export const RTM_NEWLINK: number = c.RTM_NEWLINK;
+/** `RTM_DELLINK` (17 where generated). */
+export const RTM_DELLINK: number = c.RTM_DELLINK;
+/** `RTM_GETLINK` (18 where generated). */
+export const RTM_GETLINK: number = c.RTM_GETLINK;
+/** `RTM_SETLINK` (19 where generated). */
+export const RTM_SETLINK: number = c.RTM_SETLINK;
+/** `RTM_NEWADDR` (20 where generated). */
+export const RTM_NEWADDR: number = c.RTM_NEWADDR;
+/** `RTM_DELADDR` (21 where generated). */
+export const RTM_DELADDR: number = c.RTM_DELADDR;
+/** `RTM_GETADDR` (22 where generated). */
+export const RTM_GETADDR: number = c.RTM_GETADDR;
+/** `RTM_NEWROUTE` (24 where generated). */
+export const RTM_NEWROUTE: number = c.RTM_NEWROUTE;
+/** `RTM_DELROUTE` (25 where generated). */
+export const RTM_DELROUTE: number = c.RTM_DELROUTE;
+/** `RTM_GETROUTE` (26 where generated). */
+export const RTM_GETROUTE: number = c.RTM_GETROUTE;
+/** `RTM_NEWQDISC` (36 where generated). */
+export const RTM_NEWQDISC: number = c.RTM_NEWQDISC;
+/** `RTM_DELQDISC` (37 where generated). */
+export const RTM_DELQDISC: number = c.RTM_DELQDISC;
+/** `RTM_GETQDISC` (38 where generated). */
+export const RTM_GETQDISC: number = c.RTM_GETQDISC;
+/** `IFF_UP` (1 where generated). */
+export const IFF_UP: number = c.IFF_UP;
+/** `IFF_BROADCAST` (2 where generated). */
+export const IFF_BROADCAST: number = c.IFF_BROADCAST;
+/** `IFF_LOOPBACK` (8 where generated). */
+export const IFF_LOOPBACK: number = c.IFF_LOOPBACK;
+/** `IFF_RUNNING` (64 where generated). */
+export const IFF_RUNNING: number = c.IFF_RUNNING;
+/** `IFF_NOARP` (128 where generated). */
+export const IFF_NOARP: number = c.IFF_NOARP;
+/** `IFF_MULTICAST` (4096 where generated). */
+export const IFF_MULTICAST: number = c.IFF_MULTICAST;
+/** `IFLA_UNSPEC` (0 where generated). */
+export const IFLA_UNSPEC: number = c.IFLA_UNSPEC;
+/** `IFLA_ADDRESS` (1 where generated). */
+export const IFLA_ADDRESS: number = c.IFLA_ADDRESS;
+/** `IFLA_BROADCAST` (2 where generated). */
+export const IFLA_BROADCAST: number = c.IFLA_BROADCAST;
+/** `IFLA_IFNAME` (3 where generated). */
+export const IFLA_IFNAME: number = c.IFLA_IFNAME;
+/** `IFLA_MTU` (4 where generated). */
+export const IFLA_MTU: number = c.IFLA_MTU;
+/** `IFLA_LINK` (5 where generated). */
+export const IFLA_LINK: number = c.IFLA_LINK;
+/** `IFLA_OPERSTATE` (16 where generated). */
+export const IFLA_OPERSTATE: number = c.IFLA_OPERSTATE;
+/** `IFLA_LINKINFO` (18 where generated). */
+export const IFLA_LINKINFO: number = c.IFLA_LINKINFO;
+/** `IFLA_NET_NS_PID` (19 where generated). */
+export const IFLA_NET_NS_PID: number = c.IFLA_NET_NS_PID;
+/** `IFLA_NET_NS_FD` (28 where generated). */
+export const IFLA_NET_NS_FD: number = c.IFLA_NET_NS_FD;
+/** `IFLA_INFO_KIND` (1 where generated). */
+export const IFLA_INFO_KIND: number = c.IFLA_INFO_KIND;
+/** `IFLA_INFO_DATA` (2 where generated). */
+export const IFLA_INFO_DATA: number = c.IFLA_INFO_DATA;
+/** `VETH_INFO_PEER` (1 where generated). */
+export const VETH_INFO_PEER: number = c.VETH_INFO_PEER;
+/** `IFA_UNSPEC` (0 where generated). */
+export const IFA_UNSPEC: number = c.IFA_UNSPEC;
+/** `IFA_ADDRESS` (1 where generated). */
+export const IFA_ADDRESS: number = c.IFA_ADDRESS;
+/** `IFA_LOCAL` (2 where generated). */
+export const IFA_LOCAL: number = c.IFA_LOCAL;
+/** `IFA_LABEL` (3 where generated). */
+export const IFA_LABEL: number = c.IFA_LABEL;
+/** `IFA_BROADCAST` (4 where generated). */
+export const IFA_BROADCAST: number = c.IFA_BROADCAST;
+/** `IFA_FLAGS` (8 where generated). */
+export const IFA_FLAGS: number = c.IFA_FLAGS;
+/** `IFA_F_NODAD` (2 where generated). */
+export const IFA_F_NODAD: number = c.IFA_F_NODAD;
+/** `IFA_F_PERMANENT` (128 where generated). */
+export const IFA_F_PERMANENT: number = c.IFA_F_PERMANENT;
+/** `RTA_UNSPEC` (0 where generated). */
+export const RTA_UNSPEC: number = c.RTA_UNSPEC;
+/** `RTA_DST` (1 where generated). */
+export const RTA_DST: number = c.RTA_DST;
+/** `RTA_SRC` (2 where generated). */
+export const RTA_SRC: number = c.RTA_SRC;
+/** `RTA_IIF` (3 where generated). */
+export const RTA_IIF: number = c.RTA_IIF;
+/** `RTA_OIF` (4 where generated). */
+export const RTA_OIF: number = c.RTA_OIF;
+/** `RTA_GATEWAY` (5 where generated). */
+export const RTA_GATEWAY: number = c.RTA_GATEWAY;
+/** `RTA_PRIORITY` (6 where generated). */
+export const RTA_PRIORITY: number = c.RTA_PRIORITY;
+/** `RTA_PREFSRC` (7 where generated). */
+export const RTA_PREFSRC: number = c.RTA_PREFSRC;
+/** `RTA_TABLE` (15 where generated). */
+export const RTA_TABLE: number = c.RTA_TABLE;
+/** `RT_TABLE_UNSPEC` (0 where generated). */
+export const RT_TABLE_UNSPEC: number = c.RT_TABLE_UNSPEC;
+/** `RT_TABLE_MAIN` (254 where generated). */
+export const RT_TABLE_MAIN: number = c.RT_TABLE_MAIN;
+/** `RT_TABLE_LOCAL` (255 where generated). */
+export const RT_TABLE_LOCAL: number = c.RT_TABLE_LOCAL;
+/** `RTPROT_UNSPEC` (0 where generated). */
+export const RTPROT_UNSPEC: number = c.RTPROT_UNSPEC;
+/** `RTPROT_KERNEL` (2 where generated). */
+export const RTPROT_KERNEL: number = c.RTPROT_KERNEL;
+/** `RTPROT_BOOT` (3 where generated). */
+export const RTPROT_BOOT: number = c.RTPROT_BOOT;
+/** `RTPROT_STATIC` (4 where generated). */
+export const RTPROT_STATIC: number = c.RTPROT_STATIC;
+/** `RT_SCOPE_UNIVERSE` (0 where generated). */
+export const RT_SCOPE_UNIVERSE: number = c.RT_SCOPE_UNIVERSE;
+/** `RT_SCOPE_SITE` (200 where generated). */
+export const RT_SCOPE_SITE: number = c.RT_SCOPE_SITE;
+/** `RT_SCOPE_LINK` (253 where generated). */
+export const RT_SCOPE_LINK: number = c.RT_SCOPE_LINK;
+/** `RT_SCOPE_HOST` (254 where generated). */
+export const RT_SCOPE_HOST: number = c.RT_SCOPE_HOST;
+/** `RT_SCOPE_NOWHERE` (255 where generated). */
+export const RT_SCOPE_NOWHERE: number = c.RT_SCOPE_NOWHERE;
+/** `RTN_UNSPEC` (0 where generated). */
+export const RTN_UNSPEC: number = c.RTN_UNSPEC;
+/** `RTN_UNICAST` (1 where generated). */
+export const RTN_UNICAST: number = c.RTN_UNICAST;
+/** `RTN_LOCAL` (2 where generated). */
+export const RTN_LOCAL: number = c.RTN_LOCAL;
+/** `RTN_BLACKHOLE` (6 where generated). */
+export const RTN_BLACKHOLE: number = c.RTN_BLACKHOLE;
+/** `RTN_UNREACHABLE` (7 where generated). */
+export const RTN_UNREACHABLE: number = c.RTN_UNREACHABLE;
+/** `RTN_PROHIBIT` (8 where generated). */
+export const RTN_PROHIBIT: number = c.RTN_PROHIBIT;
+/** `TCA_UNSPEC` (0 where generated). */
+export const TCA_UNSPEC: number = c.TCA_UNSPEC;
+/** `TCA_KIND` (1 where generated). */
+export const TCA_KIND: number = c.TCA_KIND;
+/** `TCA_OPTIONS` (2 where generated). */
+export const TCA_OPTIONS: number = c.TCA_OPTIONS;
+/** `TCA_TBF_PARMS` (1 where generated). */
+export const TCA_TBF_PARMS: number = c.TCA_TBF_PARMS;
+/** `TCA_TBF_RTAB` (2 where generated). */
+export const TCA_TBF_RTAB: number = c.TCA_TBF_RTAB;
+/** `TCA_TBF_PTAB` (3 where generated). */
+export const TCA_TBF_PTAB: number = c.TCA_TBF_PTAB;
+/** `TCA_TBF_RATE64` (4 where generated). */
+export const TCA_TBF_RATE64: number = c.TCA_TBF_RATE64;
+/** `TCA_TBF_PRATE64` (5 where generated). */
+export const TCA_TBF_PRATE64: number = c.TCA_TBF_PRATE64;
+/** `TCA_TBF_BURST` (6 where generated). */
+export const TCA_TBF_BURST: number = c.TCA_TBF_BURST;
+/** `TCA_TBF_PBURST` (7 where generated). */
+export const TCA_TBF_PBURST: number = c.TCA_TBF_PBURST;
+/** `TC_H_UNSPEC` (0 where generated). */
+export const TC_H_UNSPEC: number = c.TC_H_UNSPEC;
+/** `TC_H_ROOT` (4294967295 where generated). */
+export const TC_H_ROOT: number = c.TC_H_ROOT;
+/** `TC_LINKLAYER_UNAWARE` (0 where generated). */
+export const TC_LINKLAYER_UNAWARE: number = c.TC_LINKLAYER_UNAWARE;
+/** `TC_LINKLAYER_ETHERNET` (1 where generated). */
+export const TC_LINKLAYER_ETHERNET: number = c.TC_LINKLAYER_ETHERNET;
 /** `SIGHUP` (1 where generated). */
 export const SIGHUP: number = c.SIGHUP;
 /** `SIGINT` (2 where generated). */
@@ -803,59 +1029,78 @@ export const constantNames: readonly string[] = [
   'SO_LINGER', 'SO_BSDCOMPAT', 'SO_PASSCRED', 'SO_PEERCRED', 'SO_RCVLOWAT', 'SO_SNDLOWAT',
   'SO_RCVTIMEO', 'SO_SNDTIMEO', 'SO_BINDTODEVICE', 'SO_ACCEPTCONN', 'SO_PROTOCOL', 'SO_DOMAIN',
   'SO_TIMESTAMP', 'SO_TIMESTAMPNS', 'SO_MARK', 'SO_RXQ_OVFL', 'SO_PEEK_OFF', 'SO_BUSY_POLL',
-  'SO_INCOMING_CPU', 'SO_ZEROCOPY', 'SO_PEERSEC', 'SO_PASSSEC', 'TCP_NODELAY', 'TCP_MAXSEG',
-  'TCP_CORK', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT', 'TCP_SYNCNT', 'TCP_LINGER2',
-  'TCP_DEFER_ACCEPT', 'TCP_WINDOW_CLAMP', 'TCP_INFO', 'TCP_QUICKACK', 'TCP_CONGESTION', 'TCP_USER_TIMEOUT',
-  'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT', 'TCP_NOTSENT_LOWAT', 'IP_TOS', 'IP_TTL', 'IP_HDRINCL',
-  'IP_OPTIONS', 'IP_RECVERR', 'IP_PKTINFO', 'IP_MTU_DISCOVER', 'IP_MTU', 'IP_FREEBIND',
-  'IP_TRANSPARENT', 'IP_RECVTOS', 'IP_RECVTTL', 'IP_MULTICAST_IF', 'IP_MULTICAST_TTL', 'IP_MULTICAST_LOOP',
-  'IP_ADD_MEMBERSHIP', 'IP_DROP_MEMBERSHIP', 'IP_BIND_ADDRESS_NO_PORT', 'TCP_ESTABLISHED', 'TCP_SYN_SENT', 'TCP_SYN_RECV',
-  'TCP_FIN_WAIT1', 'TCP_FIN_WAIT2', 'TCP_TIME_WAIT', 'TCP_CLOSE', 'TCP_CLOSE_WAIT', 'TCP_LAST_ACK',
-  'TCP_LISTEN', 'TCP_CLOSING', 'FIONREAD', 'SIOCINQ', 'SIOCOUTQ', 'FIONBIO',
-  'IF_NAMESIZE', 'IPV6_V6ONLY', 'IPV6_UNICAST_HOPS', 'IPV6_MULTICAST_IF', 'IPV6_MULTICAST_HOPS', 'IPV6_MULTICAST_LOOP',
-  'IPV6_JOIN_GROUP', 'IPV6_LEAVE_GROUP', 'IPV6_RECVPKTINFO', 'IPV6_PKTINFO', 'IPV6_RECVERR', 'IPV6_MTU_DISCOVER',
-  'IPV6_MTU', 'IPV6_TCLASS', 'IPV6_RECVTCLASS', 'MSG_OOB', 'MSG_PEEK', 'MSG_DONTROUTE',
-  'MSG_CTRUNC', 'MSG_TRUNC', 'MSG_DONTWAIT', 'MSG_EOR', 'MSG_WAITALL', 'MSG_CONFIRM',
-  'MSG_ERRQUEUE', 'MSG_NOSIGNAL', 'MSG_MORE', 'MSG_WAITFORONE', 'MSG_CMSG_CLOEXEC', 'MSG_ZEROCOPY',
-  'MSG_FASTOPEN', 'SCM_RIGHTS', 'SCM_CREDENTIALS', 'SCM_TIMESTAMPNS', 'IOV_MAX', 'SHUT_RD',
-  'SHUT_WR', 'SHUT_RDWR', 'F_DUPFD', 'F_DUPFD_CLOEXEC', 'F_GETFD', 'F_SETFD',
-  'F_GETFL', 'F_SETFL', 'FD_CLOEXEC', 'O_NONBLOCK', 'O_RDONLY', 'O_WRONLY',
-  'O_RDWR', 'O_APPEND', 'O_ASYNC', 'O_CLOEXEC', 'INADDR_ANY', 'INADDR_LOOPBACK',
-  'INADDR_BROADCAST', 'INADDR_NONE', 'SOMAXCONN', 'INET_ADDRSTRLEN', 'INET6_ADDRSTRLEN', 'FD_SETSIZE',
-  'POLLIN', 'POLLPRI', 'POLLOUT', 'POLLERR', 'POLLHUP', 'POLLNVAL',
-  'POLLRDNORM', 'POLLRDBAND', 'POLLWRNORM', 'POLLWRBAND', 'POLLMSG', 'POLLRDHUP',
-  'EPOLL_CLOEXEC', 'EPOLL_CTL_ADD', 'EPOLL_CTL_MOD', 'EPOLL_CTL_DEL', 'EPOLLIN', 'EPOLLPRI',
-  'EPOLLOUT', 'EPOLLRDNORM', 'EPOLLRDBAND', 'EPOLLWRNORM', 'EPOLLWRBAND', 'EPOLLMSG',
-  'EPOLLERR', 'EPOLLHUP', 'EPOLLRDHUP', 'EPOLLEXCLUSIVE', 'EPOLLWAKEUP', 'EPOLLONESHOT',
-  'EPOLLET', 'EFD_CLOEXEC', 'EFD_NONBLOCK', 'EFD_SEMAPHORE', 'SFD_CLOEXEC', 'SFD_NONBLOCK',
-  'TFD_CLOEXEC', 'TFD_NONBLOCK', 'TFD_TIMER_ABSTIME', 'TFD_TIMER_CANCEL_ON_SET', 'CLOCK_REALTIME', 'CLOCK_MONOTONIC',
-  'CLOCK_BOOTTIME', 'SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK', 'SIGHUP', 'SIGINT',
-  'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE',
-  'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM',
-  'SIGTERM', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN',
-  'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF',
-  'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS', 'SIGRTMIN', 'SIGRTMAX',
-  'EPERM', 'ENOENT', 'ESRCH', 'EINTR', 'EIO', 'ENXIO',
-  'E2BIG', 'ENOEXEC', 'EBADF', 'ECHILD', 'EAGAIN', 'ENOMEM',
-  'EACCES', 'EFAULT', 'ENOTBLK', 'EBUSY', 'EEXIST', 'EXDEV',
-  'ENODEV', 'ENOTDIR', 'EISDIR', 'EINVAL', 'ENFILE', 'EMFILE',
-  'ENOTTY', 'ETXTBSY', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS',
-  'EMLINK', 'EPIPE', 'EDOM', 'ERANGE', 'EDEADLK', 'ENAMETOOLONG',
-  'ENOLCK', 'ENOSYS', 'ENOTEMPTY', 'ELOOP', 'ENOMSG', 'EIDRM',
-  'ECHRNG', 'EL2NSYNC', 'EL3HLT', 'EL3RST', 'ELNRNG', 'EUNATCH',
-  'ENOCSI', 'EL2HLT', 'EBADE', 'EBADR', 'EXFULL', 'ENOANO',
-  'EBADRQC', 'EBADSLT', 'EBFONT', 'ENOSTR', 'ENODATA', 'ETIME',
-  'ENOSR', 'ENONET', 'ENOPKG', 'EREMOTE', 'ENOLINK', 'EADV',
-  'ESRMNT', 'ECOMM', 'EPROTO', 'EMULTIHOP', 'EDOTDOT', 'EBADMSG',
-  'EOVERFLOW', 'ENOTUNIQ', 'EBADFD', 'EREMCHG', 'ELIBACC', 'ELIBBAD',
-  'ELIBSCN', 'ELIBMAX', 'ELIBEXEC', 'EILSEQ', 'ERESTART', 'ESTRPIPE',
-  'EUSERS', 'ENOTSOCK', 'EDESTADDRREQ', 'EMSGSIZE', 'EPROTOTYPE', 'ENOPROTOOPT',
-  'EPROTONOSUPPORT', 'ESOCKTNOSUPPORT', 'EOPNOTSUPP', 'EPFNOSUPPORT', 'EAFNOSUPPORT', 'EADDRINUSE',
-  'EADDRNOTAVAIL', 'ENETDOWN', 'ENETUNREACH', 'ENETRESET', 'ECONNABORTED', 'ECONNRESET',
-  'ENOBUFS', 'EISCONN', 'ENOTCONN', 'ESHUTDOWN', 'ETOOMANYREFS', 'ETIMEDOUT',
-  'ECONNREFUSED', 'EHOSTDOWN', 'EHOSTUNREACH', 'EALREADY', 'EINPROGRESS', 'ESTALE',
-  'EUCLEAN', 'ENOTNAM', 'ENAVAIL', 'EISNAM', 'EREMOTEIO', 'EDQUOT',
-  'ENOMEDIUM', 'EMEDIUMTYPE', 'ECANCELED', 'ENOKEY', 'EKEYEXPIRED', 'EKEYREVOKED',
-  'EKEYREJECTED', 'EOWNERDEAD', 'ENOTRECOVERABLE', 'ERFKILL', 'EHWPOISON', 'EWOULDBLOCK',
-  'EDEADLOCK', 'ENOTSUP',
+  'SO_INCOMING_CPU', 'SO_ZEROCOPY', 'SO_PEERSEC', 'SO_PASSSEC', 'SO_NETNS_COOKIE', 'TCP_NODELAY',
+  'TCP_MAXSEG', 'TCP_CORK', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT', 'TCP_SYNCNT',
+  'TCP_LINGER2', 'TCP_DEFER_ACCEPT', 'TCP_WINDOW_CLAMP', 'TCP_INFO', 'TCP_QUICKACK', 'TCP_CONGESTION',
+  'TCP_USER_TIMEOUT', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT', 'TCP_NOTSENT_LOWAT', 'IP_TOS', 'IP_TTL',
+  'IP_HDRINCL', 'IP_OPTIONS', 'IP_RECVERR', 'IP_PKTINFO', 'IP_MTU_DISCOVER', 'IP_MTU',
+  'IP_FREEBIND', 'IP_TRANSPARENT', 'IP_RECVTOS', 'IP_RECVTTL', 'IP_MULTICAST_IF', 'IP_MULTICAST_TTL',
+  'IP_MULTICAST_LOOP', 'IP_ADD_MEMBERSHIP', 'IP_DROP_MEMBERSHIP', 'IP_BIND_ADDRESS_NO_PORT', 'TCP_ESTABLISHED', 'TCP_SYN_SENT',
+  'TCP_SYN_RECV', 'TCP_FIN_WAIT1', 'TCP_FIN_WAIT2', 'TCP_TIME_WAIT', 'TCP_CLOSE', 'TCP_CLOSE_WAIT',
+  'TCP_LAST_ACK', 'TCP_LISTEN', 'TCP_CLOSING', 'FIONREAD', 'SIOCINQ', 'SIOCOUTQ',
+  'FIONBIO', 'IF_NAMESIZE', 'IPV6_V6ONLY', 'IPV6_UNICAST_HOPS', 'IPV6_MULTICAST_IF', 'IPV6_MULTICAST_HOPS',
+  'IPV6_MULTICAST_LOOP', 'IPV6_JOIN_GROUP', 'IPV6_LEAVE_GROUP', 'IPV6_RECVPKTINFO', 'IPV6_PKTINFO', 'IPV6_RECVERR',
+  'IPV6_MTU_DISCOVER', 'IPV6_MTU', 'IPV6_TCLASS', 'IPV6_RECVTCLASS', 'MSG_OOB', 'MSG_PEEK',
+  'MSG_DONTROUTE', 'MSG_CTRUNC', 'MSG_TRUNC', 'MSG_DONTWAIT', 'MSG_EOR', 'MSG_WAITALL',
+  'MSG_CONFIRM', 'MSG_ERRQUEUE', 'MSG_NOSIGNAL', 'MSG_MORE', 'MSG_WAITFORONE', 'MSG_CMSG_CLOEXEC',
+  'MSG_ZEROCOPY', 'MSG_FASTOPEN', 'SCM_RIGHTS', 'SCM_CREDENTIALS', 'SCM_TIMESTAMPNS', 'IOV_MAX',
+  'SHUT_RD', 'SHUT_WR', 'SHUT_RDWR', 'F_DUPFD', 'F_DUPFD_CLOEXEC', 'F_GETFD',
+  'F_SETFD', 'F_GETFL', 'F_SETFL', 'FD_CLOEXEC', 'O_NONBLOCK', 'O_RDONLY',
+  'O_WRONLY', 'O_RDWR', 'O_APPEND', 'O_ASYNC', 'O_CLOEXEC', 'INADDR_ANY',
+  'INADDR_LOOPBACK', 'INADDR_BROADCAST', 'INADDR_NONE', 'SOMAXCONN', 'INET_ADDRSTRLEN', 'INET6_ADDRSTRLEN',
+  'FD_SETSIZE', 'POLLIN', 'POLLPRI', 'POLLOUT', 'POLLERR', 'POLLHUP',
+  'POLLNVAL', 'POLLRDNORM', 'POLLRDBAND', 'POLLWRNORM', 'POLLWRBAND', 'POLLMSG',
+  'POLLRDHUP', 'EPOLL_CLOEXEC', 'EPOLL_CTL_ADD', 'EPOLL_CTL_MOD', 'EPOLL_CTL_DEL', 'EPOLLIN',
+  'EPOLLPRI', 'EPOLLOUT', 'EPOLLRDNORM', 'EPOLLRDBAND', 'EPOLLWRNORM', 'EPOLLWRBAND',
+  'EPOLLMSG', 'EPOLLERR', 'EPOLLHUP', 'EPOLLRDHUP', 'EPOLLEXCLUSIVE', 'EPOLLWAKEUP',
+  'EPOLLONESHOT', 'EPOLLET', 'EFD_CLOEXEC', 'EFD_NONBLOCK', 'EFD_SEMAPHORE', 'SFD_CLOEXEC',
+  'SFD_NONBLOCK', 'TFD_CLOEXEC', 'TFD_NONBLOCK', 'TFD_TIMER_ABSTIME', 'TFD_TIMER_CANCEL_ON_SET', 'CLOCK_REALTIME',
+  'CLOCK_MONOTONIC', 'CLOCK_BOOTTIME', 'SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK', 'CLONE_NEWNET',
+  'CLONE_NEWNS', 'CLONE_NEWUTS', 'CLONE_NEWIPC', 'CLONE_NEWUSER', 'CLONE_NEWPID', 'CLONE_NEWCGROUP',
+  'CLONE_NEWTIME', 'NETLINK_ROUTE', 'NETLINK_EXT_ACK', 'SOL_NETLINK', 'NLMSG_ALIGNTO', 'NLMSG_HDRLEN',
+  'NLMSG_NOOP', 'NLMSG_ERROR', 'NLMSG_DONE', 'NLMSG_OVERRUN', 'NLM_F_REQUEST', 'NLM_F_MULTI',
+  'NLM_F_ACK', 'NLM_F_ECHO', 'NLM_F_ROOT', 'NLM_F_MATCH', 'NLM_F_DUMP', 'NLM_F_REPLACE',
+  'NLM_F_EXCL', 'NLM_F_CREATE', 'NLM_F_CAPPED', 'NLM_F_ACK_TLVS', 'RTA_ALIGNTO', 'NLA_F_NESTED',
+  'RTM_NEWLINK', 'RTM_DELLINK', 'RTM_GETLINK', 'RTM_SETLINK', 'RTM_NEWADDR', 'RTM_DELADDR',
+  'RTM_GETADDR', 'RTM_NEWROUTE', 'RTM_DELROUTE', 'RTM_GETROUTE', 'RTM_NEWQDISC', 'RTM_DELQDISC',
+  'RTM_GETQDISC', 'IFF_UP', 'IFF_BROADCAST', 'IFF_LOOPBACK', 'IFF_RUNNING', 'IFF_NOARP',
+  'IFF_MULTICAST', 'IFLA_UNSPEC', 'IFLA_ADDRESS', 'IFLA_BROADCAST', 'IFLA_IFNAME', 'IFLA_MTU',
+  'IFLA_LINK', 'IFLA_OPERSTATE', 'IFLA_LINKINFO', 'IFLA_NET_NS_PID', 'IFLA_NET_NS_FD', 'IFLA_INFO_KIND',
+  'IFLA_INFO_DATA', 'VETH_INFO_PEER', 'IFA_UNSPEC', 'IFA_ADDRESS', 'IFA_LOCAL', 'IFA_LABEL',
+  'IFA_BROADCAST', 'IFA_FLAGS', 'IFA_F_NODAD', 'IFA_F_PERMANENT', 'RTA_UNSPEC', 'RTA_DST',
+  'RTA_SRC', 'RTA_IIF', 'RTA_OIF', 'RTA_GATEWAY', 'RTA_PRIORITY', 'RTA_PREFSRC',
+  'RTA_TABLE', 'RT_TABLE_UNSPEC', 'RT_TABLE_MAIN', 'RT_TABLE_LOCAL', 'RTPROT_UNSPEC', 'RTPROT_KERNEL',
+  'RTPROT_BOOT', 'RTPROT_STATIC', 'RT_SCOPE_UNIVERSE', 'RT_SCOPE_SITE', 'RT_SCOPE_LINK', 'RT_SCOPE_HOST',
+  'RT_SCOPE_NOWHERE', 'RTN_UNSPEC', 'RTN_UNICAST', 'RTN_LOCAL', 'RTN_BLACKHOLE', 'RTN_UNREACHABLE',
+  'RTN_PROHIBIT', 'TCA_UNSPEC', 'TCA_KIND', 'TCA_OPTIONS', 'TCA_TBF_PARMS', 'TCA_TBF_RTAB',
+  'TCA_TBF_PTAB', 'TCA_TBF_RATE64', 'TCA_TBF_PRATE64', 'TCA_TBF_BURST', 'TCA_TBF_PBURST', 'TC_H_UNSPEC',
+  'TC_H_ROOT', 'TC_LINKLAYER_UNAWARE', 'TC_LINKLAYER_ETHERNET', 'SIGHUP', 'SIGINT', 'SIGQUIT',
+  'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL',
+  'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM',
+  'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU',
+  'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH',
+  'SIGIO', 'SIGPWR', 'SIGSYS', 'SIGRTMIN', 'SIGRTMAX', 'EPERM',
+  'ENOENT', 'ESRCH', 'EINTR', 'EIO', 'ENXIO', 'E2BIG',
+  'ENOEXEC', 'EBADF', 'ECHILD', 'EAGAIN', 'ENOMEM', 'EACCES',
+  'EFAULT', 'ENOTBLK', 'EBUSY', 'EEXIST', 'EXDEV', 'ENODEV',
+  'ENOTDIR', 'EISDIR', 'EINVAL', 'ENFILE', 'EMFILE', 'ENOTTY',
+  'ETXTBSY', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS', 'EMLINK',
+  'EPIPE', 'EDOM', 'ERANGE', 'EDEADLK', 'ENAMETOOLONG', 'ENOLCK',
+  'ENOSYS', 'ENOTEMPTY', 'ELOOP', 'ENOMSG', 'EIDRM', 'ECHRNG',
+  'EL2NSYNC', 'EL3HLT', 'EL3RST', 'ELNRNG', 'EUNATCH', 'ENOCSI',
+  'EL2HLT', 'EBADE', 'EBADR', 'EXFULL', 'ENOANO', 'EBADRQC',
+  'EBADSLT', 'EBFONT', 'ENOSTR', 'ENODATA', 'ETIME', 'ENOSR',
+  'ENONET', 'ENOPKG', 'EREMOTE', 'ENOLINK', 'EADV', 'ESRMNT',
+  'ECOMM', 'EPROTO', 'EMULTIHOP', 'EDOTDOT', 'EBADMSG', 'EOVERFLOW',
+  'ENOTUNIQ', 'EBADFD', 'EREMCHG', 'ELIBACC', 'ELIBBAD', 'ELIBSCN',
+  'ELIBMAX', 'ELIBEXEC', 'EILSEQ', 'ERESTART', 'ESTRPIPE', 'EUSERS',
+  'ENOTSOCK', 'EDESTADDRREQ', 'EMSGSIZE', 'EPROTOTYPE', 'ENOPROTOOPT', 'EPROTONOSUPPORT',
+  'ESOCKTNOSUPPORT', 'EOPNOTSUPP', 'EPFNOSUPPORT', 'EAFNOSUPPORT', 'EADDRINUSE', 'EADDRNOTAVAIL',
+  'ENETDOWN', 'ENETUNREACH', 'ENETRESET', 'ECONNABORTED', 'ECONNRESET', 'ENOBUFS',
+  'EISCONN', 'ENOTCONN', 'ESHUTDOWN', 'ETOOMANYREFS', 'ETIMEDOUT', 'ECONNREFUSED',
+  'EHOSTDOWN', 'EHOSTUNREACH', 'EALREADY', 'EINPROGRESS', 'ESTALE', 'EUCLEAN',
+  'ENOTNAM', 'ENAVAIL', 'EISNAM', 'EREMOTEIO', 'EDQUOT', 'ENOMEDIUM',
+  'EMEDIUMTYPE', 'ECANCELED', 'ENOKEY', 'EKEYEXPIRED', 'EKEYREVOKED', 'EKEYREJECTED',
+  'EOWNERDEAD', 'ENOTRECOVERABLE', 'ERFKILL', 'EHWPOISON', 'EWOULDBLOCK', 'EDEADLOCK',
+  'ENOTSUP',
 ];

@@ -77,6 +77,7 @@ void InitPoll(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);
 void InitEventfd(napi_env env, napi_value exports);
 void InitMsg(napi_env env, napi_value exports);
+void InitNetns(napi_env env, napi_value exports);
 void InitWatch(napi_env env, napi_value exports);
 void InitBench(napi_env env, napi_value exports);
 void InitOverhead(napi_env env, napi_value exports);
