@@ -51,12 +51,15 @@ function rebuild(e: Record<string, unknown>): Error {
   return err;
 }
 
-/** The worker that becomes a host: the compiled file, or the TypeScript source through scripts/ts-register.cjs. */
+/**
+ * The worker that becomes a host: the compiled file, or (running from the TypeScript sources,
+ * as the package's own tests do) testnet-worker.ts through tsx's require hook, a devDependency.
+ */
 function startWorker(): Worker {
   if (__filename.endsWith('.ts')) {
-    const register = path.join(__dirname, '..', 'scripts', 'ts-register.cjs');
     const entry = path.join(__dirname, 'testnet-worker.ts');
-    return new Worker(`require(${JSON.stringify(register)}); require(${JSON.stringify(entry)});`, { eval: true });
+    const tsx = require.resolve('tsx/cjs');
+    return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, { eval: true });
   }
   return new Worker(path.join(__dirname, 'testnet-worker.js'));
 }

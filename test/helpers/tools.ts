@@ -6,6 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { TestContext } from 'vitest';
+import { testnetUnavailable } from '../../lib/testnet';
 
 /** Each optional peer and the Debian/Ubuntu package that provides it. */
 export const PEERS = {
@@ -54,4 +55,13 @@ export function skipNote(absent: Peer[]): string {
 export function requirePeers(ctx: TestContext, ...tools: Peer[]): void {
   const absent = missing(...tools);
   if (absent.length > 0) ctx.skip(skipNote(absent));
+}
+
+/**
+ * Skips the running test unless this process may build sockfd/testnet hosts (CAP_SYS_ADMIN
+ * and CAP_NET_ADMIN: root), with testnetUnavailable()'s note naming the missing capability.
+ */
+export function requireTestnet(ctx: TestContext): void {
+  const why = testnetUnavailable();
+  if (why !== null) ctx.skip(why);
 }
