@@ -188,35 +188,30 @@ export class rtmsg extends Struct {
     checkArgc('rtmsg', arguments.length, 0, ['bytes']);
     super(L.rtmsg.size, bytes);
   }
-  #u8(f: 'rtm_family' | 'rtm_dst_len' | 'rtm_src_len' | 'rtm_tos' | 'rtm_table' | 'rtm_protocol' | 'rtm_scope' | 'rtm_type', v?: number): number {
-    rtmsg.#check(this, f);
-    if (v !== undefined) this.view.setUint8(L.rtmsg[f], checkInt('rtmsg', f, v, 0, U8));
-    return this.view.getUint8(L.rtmsg[f]);
-  }
   /** AF_INET or AF_INET6 (unsigned char). */
-  get rtm_family(): number { return this.#u8('rtm_family'); }
-  set rtm_family(v: number) { this.#u8('rtm_family', v); }
+  get rtm_family(): number { rtmsg.#check(this, 'rtm_family'); return this.view.getUint8(L.rtmsg.rtm_family); }
+  set rtm_family(v: number) { rtmsg.#check(this, 'rtm_family'); this.view.setUint8(L.rtmsg.rtm_family, checkInt('rtmsg', 'rtm_family', v, 0, U8)); }
   /** Destination prefix length (unsigned char). */
-  get rtm_dst_len(): number { return this.#u8('rtm_dst_len'); }
-  set rtm_dst_len(v: number) { this.#u8('rtm_dst_len', v); }
+  get rtm_dst_len(): number { rtmsg.#check(this, 'rtm_dst_len'); return this.view.getUint8(L.rtmsg.rtm_dst_len); }
+  set rtm_dst_len(v: number) { rtmsg.#check(this, 'rtm_dst_len'); this.view.setUint8(L.rtmsg.rtm_dst_len, checkInt('rtmsg', 'rtm_dst_len', v, 0, U8)); }
   /** Source prefix length (unsigned char). */
-  get rtm_src_len(): number { return this.#u8('rtm_src_len'); }
-  set rtm_src_len(v: number) { this.#u8('rtm_src_len', v); }
+  get rtm_src_len(): number { rtmsg.#check(this, 'rtm_src_len'); return this.view.getUint8(L.rtmsg.rtm_src_len); }
+  set rtm_src_len(v: number) { rtmsg.#check(this, 'rtm_src_len'); this.view.setUint8(L.rtmsg.rtm_src_len, checkInt('rtmsg', 'rtm_src_len', v, 0, U8)); }
   /** TOS filter (unsigned char). */
-  get rtm_tos(): number { return this.#u8('rtm_tos'); }
-  set rtm_tos(v: number) { this.#u8('rtm_tos', v); }
+  get rtm_tos(): number { rtmsg.#check(this, 'rtm_tos'); return this.view.getUint8(L.rtmsg.rtm_tos); }
+  set rtm_tos(v: number) { rtmsg.#check(this, 'rtm_tos'); this.view.setUint8(L.rtmsg.rtm_tos, checkInt('rtmsg', 'rtm_tos', v, 0, U8)); }
   /** Routing table, RT_TABLE_* (unsigned char). */
-  get rtm_table(): number { return this.#u8('rtm_table'); }
-  set rtm_table(v: number) { this.#u8('rtm_table', v); }
+  get rtm_table(): number { rtmsg.#check(this, 'rtm_table'); return this.view.getUint8(L.rtmsg.rtm_table); }
+  set rtm_table(v: number) { rtmsg.#check(this, 'rtm_table'); this.view.setUint8(L.rtmsg.rtm_table, checkInt('rtmsg', 'rtm_table', v, 0, U8)); }
   /** Routing protocol, RTPROT_* (unsigned char). */
-  get rtm_protocol(): number { return this.#u8('rtm_protocol'); }
-  set rtm_protocol(v: number) { this.#u8('rtm_protocol', v); }
+  get rtm_protocol(): number { rtmsg.#check(this, 'rtm_protocol'); return this.view.getUint8(L.rtmsg.rtm_protocol); }
+  set rtm_protocol(v: number) { rtmsg.#check(this, 'rtm_protocol'); this.view.setUint8(L.rtmsg.rtm_protocol, checkInt('rtmsg', 'rtm_protocol', v, 0, U8)); }
   /** RT_SCOPE_* (unsigned char). */
-  get rtm_scope(): number { return this.#u8('rtm_scope'); }
-  set rtm_scope(v: number) { this.#u8('rtm_scope', v); }
+  get rtm_scope(): number { rtmsg.#check(this, 'rtm_scope'); return this.view.getUint8(L.rtmsg.rtm_scope); }
+  set rtm_scope(v: number) { rtmsg.#check(this, 'rtm_scope'); this.view.setUint8(L.rtmsg.rtm_scope, checkInt('rtmsg', 'rtm_scope', v, 0, U8)); }
   /** RTN_* (unsigned char). */
-  get rtm_type(): number { return this.#u8('rtm_type'); }
-  set rtm_type(v: number) { this.#u8('rtm_type', v); }
+  get rtm_type(): number { rtmsg.#check(this, 'rtm_type'); return this.view.getUint8(L.rtmsg.rtm_type); }
+  set rtm_type(v: number) { rtmsg.#check(this, 'rtm_type'); this.view.setUint8(L.rtmsg.rtm_type, checkInt('rtmsg', 'rtm_type', v, 0, U8)); }
   /** RTM_F_* flags (unsigned int). */
   get rtm_flags(): number { rtmsg.#check(this, 'rtm_flags'); return this.view.getUint32(L.rtmsg.rtm_flags, LE); }
   set rtm_flags(v: number) { rtmsg.#check(this, 'rtm_flags'); this.view.setUint32(L.rtmsg.rtm_flags, checkInt('rtmsg', 'rtm_flags', v, 0, U32), LE); }
@@ -346,7 +341,7 @@ function checkRta(fn: string, rta: unknown): rtattr {
 export function NLMSG_ALIGN(len: number): number {
   checkArgc('NLMSG_ALIGN', arguments.length, 1, ['len']);
   checkInt('NLMSG_ALIGN', 'len', len, 0, U32 - NLMSG_ALIGNTO);
-  return (len + NLMSG_ALIGNTO - 1) & ~(NLMSG_ALIGNTO - 1);
+  return len + ((NLMSG_ALIGNTO - (len % NLMSG_ALIGNTO)) % NLMSG_ALIGNTO); // no 32-bit wrap near 2**32
 }
 /** NLMSG_LENGTH(len) — nlmsg_len of a message with `len` payload bytes: len + NLMSG_HDRLEN. */
 export function NLMSG_LENGTH(len: number): number {
@@ -399,7 +394,7 @@ export function NLMSG_PAYLOAD(nlh: nlmsghdr, len: number): number {
 export function RTA_ALIGN(len: number): number {
   checkArgc('RTA_ALIGN', arguments.length, 1, ['len']);
   checkInt('RTA_ALIGN', 'len', len, 0, U32 - RTA_ALIGNTO);
-  return (len + RTA_ALIGNTO - 1) & ~(RTA_ALIGNTO - 1);
+  return len + ((RTA_ALIGNTO - (len % RTA_ALIGNTO)) % RTA_ALIGNTO);
 }
 /** RTA_LENGTH(len) — rta_len of an attribute with `len` data bytes. */
 export function RTA_LENGTH(len: number): number {
