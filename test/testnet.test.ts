@@ -531,4 +531,11 @@ describe('sockfd/testnet', () => {
       child.kill('SIGKILL');
     }
   }, 30_000);
+
+  it('README: the "Integration tests across hosts" example is test/testnet-example.test.ts, word for word', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const file = readFileSync(path.join(__dirname, 'testnet-example.test.ts'), 'utf8').replace("from '../lib/testnet'", "from 'sockfd/testnet'");
+    expect(readme).toContain('## Integration tests across hosts');
+    expect(readme).toContain('```ts\n' + file + '```');
+  });
 });
