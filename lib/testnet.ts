@@ -313,9 +313,10 @@ export class Testnet {
   }
 
   /**
-   * Removes everything: shuts down and closes every socket of this net's namespaces still open
-   * in the process (the test's own included — do not use their numbers afterwards), ends the
-   * host threads, and with them the namespaces and veth pairs. Idempotent.
+   * Removes everything: SIGKILLs processes inside this net's namespaces (children spawned on a
+   * host), shuts down and closes every socket of its namespaces still open in the process (the
+   * test's own included — do not use their numbers afterwards), ends the host threads, and
+   * with them the namespaces and veth pairs. Idempotent.
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -326,6 +327,9 @@ export class Testnet {
   async #teardown(hosts: Host[]): Promise<void> {
     if (hosts.length === 0) return;
     const cookies = new Set(hosts.map((h) => h.cookie));
+    // Processes spawned on a host (or that setns'd into one) hold its namespace: they are
+    // inside the sandbox, so they go too.
+    killProcessesIn(new Set(hosts.map((h) => h.nsInode)));
     const ours = socketsIn(cookies);
     // shutdown wakes a host thread blocked in accept/recv/send on one of them
     for (const fd of ours) {
@@ -337,6 +341,19 @@ export class Testnet {
     }
     await Promise.all(hosts.map((h) => h.stop()));
     for (const fd of socketsIn(cookies)) close(fd);
+  }
+}
+
+/** SIGKILLs every other process whose network namespace is one of `inodes`. */
+function killProcessesIn(inodes: Set<number>): void {
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    try {
+      const m = /\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/net`));
+      if (m && inodes.has(Number(m[1]))) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone, or not ours to read
+    }
   }
 }
 

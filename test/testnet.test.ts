@@ -471,6 +471,7 @@ describe('sockfd/testnet', () => {
     const threads = readdirSync('/proc/self/task').length;
     const net = new Testnet();
     let hosts: Host[] = [];
+    let childPid = 0;
     try {
       hosts = await net.hosts('a', 'b');
       net.link(hosts[0], '10.0.0.1/24', hosts[1], '10.0.0.2/24');
@@ -482,6 +483,12 @@ describe('sockfd/testnet', () => {
         return s.accept(fd);
       });
       blocked.catch(() => {});
+      // ...and a child process spawned on a (b's thread is in accept), which would hold a's
+      // namespace while it lives.
+      childPid = await hosts[0].run((s) => {
+        const cp = require('node:child_process') as typeof import('node:child_process');
+        return cp.spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' }).pid!;
+      });
       await expect(hosts[0].run((s) => {
         s.socket(s.AF_INET, s.SOCK_DGRAM, 0); // leaked on purpose
         throw new Error('the test failed');
@@ -494,6 +501,14 @@ describe('sockfd/testnet', () => {
     }
     const inodes = hosts.map((h) => h.nsInode);
     expect(socketsIn(hosts.map((h) => h.cookie))).toEqual([]);
+    // the child is gone (at most a zombie: an exited process holds no namespace)
+    await eventually('the child spawned on a exits', 5000, () => {
+      try {
+        return readFileSync(`/proc/${childPid}/stat`, 'utf8').split(') ')[1].startsWith('Z');
+      } catch {
+        return true;
+      }
+    });
     await eventually('the host threads exit', 5000, () => readdirSync('/proc/self/task').length <= threads);
     const live = liveNetns();
     expect(inodes.filter((i) => live.has(i))).toEqual([]);
