@@ -11,6 +11,8 @@ import { requireTestnet } from './helpers/tools';
 import { Testnet, type Host } from '../lib/testnet';
 
 const root = path.join(__dirname, '..');
+// Child processes start slowly under ASan (npm run test:asan preloads it into every child).
+const SLOW = process.env.SOCKFD_SANITIZED === '1' ? 4 : 1;
 
 // ---- what the initial namespace and the process hold -----------------------------------
 
@@ -157,7 +159,7 @@ describe('sockfd/testnet', () => {
       const flows = ['select-server.ts', 'poll-server.ts', 'epoll-server.ts'];
       // Each example runs unchanged as a child process spawned from the server host's thread:
       // a child inherits its parent thread's network namespace.
-      const pids = await server.run(async (s, root: string, files: string[]) => {
+      const pids = await server.run(async (s, root: string, files: string[], wait: number) => {
         const cp = require('node:child_process') as typeof import('node:child_process');
         const g = globalThis as unknown as { servers: import('node:child_process').ChildProcess[] };
         g.servers = [];
@@ -172,18 +174,18 @@ describe('sockfd/testnet', () => {
             if (out.includes('listening on port')) resolve(child.pid!);
           });
           child.once('exit', (code) => reject(new Error(`${file} exited with ${code}: ${out}`)));
-          setTimeout(() => reject(new Error(`${file} did not listen within 15 s: ${out}`)), 15_000).unref();
+          setTimeout(() => reject(new Error(`${file} did not listen within ${wait} ms: ${out}`)), wait).unref();
         })));
-      }, [root, flows]);
+      }, [root, flows, 15_000 * SLOW]);
       expect(pids).toHaveLength(3);
       try {
         for (let i = 0; i < flows.length; i++) {
           // The example client, unchanged, on the other host...
-          const out = await clients.run((s, root: string, port: number) => {
+          const out = await clients.run((s, root: string, port: number, wait: number) => {
             const cp = require('node:child_process') as typeof import('node:child_process');
             return cp.execFileSync(process.execPath, ['--import', 'tsx', 'examples/client.ts', String(port), '10.0.0.1', 'hello', 'across'],
-              { cwd: root, timeout: 15_000, encoding: 'utf8' });
-          }, [root, 8001 + i]);
+              { cwd: root, timeout: wait, encoding: 'utf8' });
+          }, [root, 8001 + i, 15_000 * SLOW]);
           expect(out).toContain('received: hello');
           expect(out).toContain('received: across');
           // ...and a sockfd client that sends 256 KiB before reading: all of it comes back, in order.
@@ -219,7 +221,7 @@ describe('sockfd/testnet', () => {
     } finally {
       await net.close();
     }
-  }, 90_000);
+  }, 90_000 * SLOW);
 
   it('link down mid-transfer: the sender\'s buffer fills, then TCP_USER_TIMEOUT ends it with ETIMEDOUT', async (ctx) => {
     requireTestnet(ctx);
@@ -532,7 +534,7 @@ describe('sockfd/testnet', () => {
           if (line) resolve(JSON.parse(line));
         });
         child.once('exit', (code) => reject(new Error(`child exited (${code}) before it reported: ${out}`)));
-        setTimeout(() => reject(new Error(`no report within 20 s: ${out}`)), 20_000).unref();
+        setTimeout(() => reject(new Error(`no report within ${20 * SLOW} s: ${out}`)), 20_000 * SLOW).unref();
       });
       expect(report.inodes).toHaveLength(3);
       expect(report.inodes.every((i) => liveNetns().has(i))).toBe(true);
@@ -545,7 +547,7 @@ describe('sockfd/testnet', () => {
     } finally {
       child.kill('SIGKILL');
     }
-  }, 30_000);
+  }, 30_000 * SLOW);
 
   it('README: the "Integration tests across hosts" example is test/testnet-example.test.ts, word for word', () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
