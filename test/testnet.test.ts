@@ -2,12 +2,12 @@
 // joined by veth links, with real faults. Every test builds its own Testnet and closes it in a
 // finally; every wait is bounded. Each test needs CAP_SYS_ADMIN and CAP_NET_ADMIN (root) and
 // is skipped with that note without them (test/helpers/tools.ts); CI runs as root.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as S from './helpers/lib';
-import { requireTestnet } from './helpers/tools';
+import { requirePeers, requireTestnet } from './helpers/tools';
 import { Testnet, type Host } from '../lib/testnet';
 
 const root = path.join(__dirname, '..');
@@ -555,4 +555,14 @@ describe('sockfd/testnet', () => {
     expect(readme).toContain('## Integration tests across hosts');
     expect(readme).toContain('```ts\n' + file + '```');
   });
+
+  it('without CAP_SYS_ADMIN and CAP_NET_ADMIN: testnetUnavailable() and building a host name the capabilities', (ctx) => {
+    requireTestnet(ctx); // root, so that setpriv can take the capabilities away
+    requirePeers(ctx, 'setpriv');
+    const out = execFileSync('setpriv', ['--bounding-set', '-sys_admin,-net_admin', '--inh-caps', '-sys_admin,-net_admin', '--',
+      process.execPath, '--import', 'tsx', 'test/fixtures/testnet-unprivileged.ts'], { cwd: root, encoding: 'utf8', timeout: 20_000 * SLOW });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { why: string; err: string };
+    expect(r.why).toMatch(/needs CAP_SYS_ADMIN and CAP_NET_ADMIN/);
+    expect(r.err).toMatch(/needs CAP_SYS_ADMIN and CAP_NET_ADMIN.*unshare: EPERM/);
+  }, 30_000 * SLOW);
 });

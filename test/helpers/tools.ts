@@ -14,6 +14,7 @@ export const PEERS = {
   socat: 'socat',
   strace: 'strace',
   python3: 'python3',
+  setpriv: 'util-linux',
 } as const;
 export type Peer = keyof typeof PEERS;
 
