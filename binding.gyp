@@ -39,6 +39,7 @@
         "native/epoll.cc",
         "native/eventfd.cc",
         "native/msg.cc",
+        "native/netns.cc",
         "native/watch.cc",
         "native/uring.cc",
         "native/uring_prep.cc"

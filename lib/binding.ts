@@ -61,6 +61,18 @@ export interface Binding {
     readonly io_cqring_offsets: Layout<'head' | 'tail' | 'ring_mask' | 'ring_entries' | 'overflow' | 'cqes' | 'flags'>;
     readonly io_uring_sqe: Layout<'opcode' | 'flags' | 'ioprio' | 'fd' | 'off' | 'addr' | 'len' | 'op_flags' | 'user_data'>;
     readonly io_uring_cqe: Layout<'user_data' | 'res' | 'flags'>;
+    readonly nlmsghdr: Layout<'nlmsg_len' | 'nlmsg_type' | 'nlmsg_flags' | 'nlmsg_seq' | 'nlmsg_pid'>;
+    readonly nlmsgerr: Layout<'error' | 'msg'>;
+    readonly rtattr: Layout<'rta_len' | 'rta_type'>;
+    readonly ifinfomsg: Layout<'ifi_family' | 'ifi_type' | 'ifi_index' | 'ifi_flags' | 'ifi_change'>;
+    readonly ifaddrmsg: Layout<'ifa_family' | 'ifa_prefixlen' | 'ifa_flags' | 'ifa_scope' | 'ifa_index'>;
+    readonly rtmsg: Layout<
+      'rtm_family' | 'rtm_dst_len' | 'rtm_src_len' | 'rtm_tos' | 'rtm_table' | 'rtm_protocol' | 'rtm_scope' | 'rtm_type' | 'rtm_flags'
+    >;
+    readonly sockaddr_nl: Layout<'nl_family' | 'nl_pid' | 'nl_groups'>;
+    readonly tcmsg: Layout<'tcm_family' | 'tcm_ifindex' | 'tcm_handle' | 'tcm_parent' | 'tcm_info'>;
+    readonly tc_ratespec: Layout<'cell_log' | 'linklayer' | 'overhead' | 'cell_align' | 'mpu' | 'rate'>;
+    readonly tc_tbf_qopt: Layout<'rate' | 'peakrate' | 'limit' | 'buffer' | 'mtu'>;
   };
   // inet.cc
   inet_pton(af: number, src: string, dst: Bytes): number;
@@ -166,6 +178,9 @@ export interface Binding {
   io_uring_prep_poll_remove(id: number, seq: number, user_data: bigint | number): undefined;
   io_uring_prep_accept(id: number, seq: number, fd: number, addr: Bytes | null | undefined, addrlen: Uint32Array | null | undefined, flags: number): undefined;
   io_uring_prep_timeout(id: number, seq: number, ts: Bytes, count: number, flags: number): undefined;
+  // netns.cc
+  unshare(flags: number): number;
+  setns(fd: number, nstype: number): number;
   // watch.cc
   watchInit(dispatch: (fd: number, events: number, status: number) => void): void;
   watch(fd: number, events: number, ref: boolean): void;

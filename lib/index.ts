@@ -17,6 +17,7 @@ export {
   sockaddr_in,
   sockaddr_in6,
   sockaddr_un,
+  sockaddr_nl,
   sockaddr_storage,
   parseAddress,
 } from './sockaddr';
@@ -36,4 +37,5 @@ export {
   cmsghdr, CMSG_SPACE, CMSG_LEN, CMSG_FIRSTHDR, CMSG_NXTHDR, CMSG_DATA, scmRights, in_pktinfo, in6_pktinfo,
 } from './msg';
 export * from './uring';
+export * from './netns';
 export * from './async';

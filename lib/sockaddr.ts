@@ -2,7 +2,7 @@
 // buffer laid out as the kernel expects (offsets from native/sockaddr.cc), plus the byte
 // order helpers and the friendly parseAddress / toString beside them.
 import { binding } from './binding';
-import { AF_INET, AF_INET6, AF_UNIX } from './constants';
+import { AF_INET, AF_INET6, AF_NETLINK, AF_UNIX } from './constants';
 import { checkArgc, checkInt, detached, illegalConstructor, invalidType, isDetached, outOfRange } from './check';
 import { LE, Struct, receiverError } from './struct';
 
@@ -10,6 +10,7 @@ const IN = binding.layout.sockaddr_in;
 const IN6 = binding.layout.sockaddr_in6;
 const UN = binding.layout.sockaddr_un;
 const SS = binding.layout.sockaddr_storage;
+const NL = binding.layout.sockaddr_nl;
 const SUN_PATH_MAX = UN.size - UN.sun_path;
 
 function swap16(x: number): number {
@@ -358,6 +359,56 @@ export class sockaddr_un extends Sockaddr {
   }
 }
 
+/**
+ * struct sockaddr_nl — man 7 netlink. `nl_pid` is the port id (0: the kernel, or "assign one"
+ * in bind), `nl_groups` the multicast group mask; both in host byte order.
+ */
+export class sockaddr_nl extends Sockaddr {
+  /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
+  #brand: undefined;
+  /** The receiver check of every accessor and method (see receiverError in struct.ts). */
+  static #check(o: unknown, member: string): void {
+    if (typeof o !== 'object' || o === null || !(#brand in o)) throw receiverError('sockaddr_nl', member, o);
+  }
+  /** A zeroed sockaddr_nl with nl_family = AF_NETLINK; or a view over `bytes`. */
+  constructor(bytes?: Uint8Array, addrlenBox?: Uint32Array) {
+    checkArgc('sockaddr_nl', arguments.length, 0, ['bytes', 'addrlenBox']);
+    super(NL.size, bytes, addrlenBox);
+    if (bytes === undefined) this.nl_family = AF_NETLINK;
+  }
+  /** Address family: AF_NETLINK. */
+  get nl_family(): number {
+    sockaddr_nl.#check(this, 'nl_family');
+    return this.view.getUint16(NL.nl_family, LE);
+  }
+  set nl_family(v: number) {
+    sockaddr_nl.#check(this, 'nl_family');
+    this.view.setUint16(NL.nl_family, checkInt('sockaddr_nl', 'nl_family', v, 0, 0xffff), LE);
+  }
+  /** Port id (host byte order): 0 is the kernel. */
+  get nl_pid(): number {
+    sockaddr_nl.#check(this, 'nl_pid');
+    return this.view.getUint32(NL.nl_pid, LE);
+  }
+  set nl_pid(v: number) {
+    sockaddr_nl.#check(this, 'nl_pid');
+    this.view.setUint32(NL.nl_pid, checkInt('sockaddr_nl', 'nl_pid', v, 0, 0xffffffff), LE);
+  }
+  /** Multicast groups mask. */
+  get nl_groups(): number {
+    sockaddr_nl.#check(this, 'nl_groups');
+    return this.view.getUint32(NL.nl_groups, LE);
+  }
+  set nl_groups(v: number) {
+    sockaddr_nl.#check(this, 'nl_groups');
+    this.view.setUint32(NL.nl_groups, checkInt('sockaddr_nl', 'nl_groups', v, 0, 0xffffffff), LE);
+  }
+  override toString(): string {
+    sockaddr_nl.#check(this, 'toString');
+    return `netlink:${this.nl_pid}/${this.nl_groups}`;
+  }
+}
+
 /** struct sockaddr_storage — room for any address; `cast()` views it as its family's struct. */
 export class sockaddr_storage extends Sockaddr {
   /** Brand: every instance made by this class's constructor (and its subclasses') has it. */
@@ -377,21 +428,22 @@ export class sockaddr_storage extends Sockaddr {
     return this.view.getUint16(SS.ss_family, LE);
   }
   /**
-   * This address as a sockaddr_in / sockaddr_in6 / sockaddr_un sharing the same memory and
+   * This address as a sockaddr_in / sockaddr_in6 / sockaddr_un / sockaddr_nl sharing the same memory and
    * addrlen — C's `(struct sockaddr_in *)&storage`.
    */
-  cast(): sockaddr_in | sockaddr_in6 | sockaddr_un {
+  cast(): sockaddr_in | sockaddr_in6 | sockaddr_un | sockaddr_nl {
     sockaddr_storage.#check(this, 'cast');
     const f = this.ss_family;
     if (f === AF_INET) return new sockaddr_in(this.bytes, this.addrlenBox);
     if (f === AF_INET6) return new sockaddr_in6(this.bytes, this.addrlenBox);
     if (f === AF_UNIX) return new sockaddr_un(this.bytes, this.addrlenBox);
-    throw outOfRange('sockaddr_storage.cast', `ss_family must be AF_INET, AF_INET6 or AF_UNIX, got ${f}`);
+    if (f === AF_NETLINK) return new sockaddr_nl(this.bytes, this.addrlenBox);
+    throw outOfRange('sockaddr_storage.cast', `ss_family must be AF_INET, AF_INET6, AF_UNIX or AF_NETLINK, got ${f}`);
   }
   override toString(): string {
     sockaddr_storage.#check(this, 'toString');
     const f = this.ss_family;
-    return f === AF_INET || f === AF_INET6 || f === AF_UNIX ? this.cast().toString() : `<family ${f}>`;
+    return f === AF_INET || f === AF_INET6 || f === AF_UNIX || f === AF_NETLINK ? this.cast().toString() : `<family ${f}>`;
   }
 }
 

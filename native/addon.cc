@@ -26,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitEpoll(env, e);
   InitEventfd(env, e);
   InitMsg(env, e);
+  InitNetns(env, e);
   InitWatch(env, e);
   InitUring(env, e);
   return exports;

@@ -82,6 +82,7 @@ void InitPoll(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);
 void InitEventfd(napi_env env, napi_value exports);
 void InitMsg(napi_env env, napi_value exports);
+void InitNetns(napi_env env, napi_value exports);
 void InitWatch(napi_env env, napi_value exports);
 void InitUring(napi_env env, napi_value exports);
 

@@ -7,8 +7,10 @@
 #      native sources, binding.gyp, CMakeLists.txt, README.md, LICENSE and package.json;
 #   3. install the tarball into a fresh project with install scripts disabled (newer npm's
 #      default for dependencies), so only the prebuild can make it load, then: require and
-#      import give the same module, a socketpair round-trips bytes, tsc type-checks a CJS and
-#      an ESM consumer against the shipped .d.ts, and the `sockfd` bin runs;
+#      import give the same module, a socketpair round-trips bytes, `sockfd/testnet` loads from
+#      both (and, with CAP_SYS_ADMIN + CAP_NET_ADMIN, carries a datagram between two hosts from
+#      the shipped worker file), tsc type-checks a CJS and an ESM consumer against the shipped
+#      .d.ts, and the `sockfd` bin runs;
 #   4. without a usable prebuild, require() fails with an error that gives the command to
 #      rebuild from source, and that command works;
 #   5. install it once more with --build-from-source: the source-build fallback compiles.
@@ -99,6 +101,7 @@ const required = [
   'native/addon.cc', 'native/common.h', 'native/constants.h', 'native/bench/addon.cc', 'native/bench/bench.h',
   'prebuilds/linux-x64/sockfd.glibc.node', 'prebuilds/linux-x64/sockfd_bench.so',
   'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/cli.js',
+  'dist/testnet.js', 'dist/testnet.mjs', 'dist/testnet.d.ts', 'dist/testnet.d.mts', 'dist/testnet-worker.js',
 ];
 const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
 const missing = required.filter((f) => !files.includes(f));
@@ -174,7 +177,41 @@ try {
 }
 console.log('import sockfd: named and default imports ok, socketpair round-trip ok');
 EOF
-(cd "$app" && node use.cjs && node use.mjs) || fail "loading or using the installed package"
+cat >"$app/testnet.mjs" <<'EOF'
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { Testnet, testnetUnavailable, withTestnet } from 'sockfd/testnet';
+const cjs = createRequire(import.meta.url)('sockfd/testnet');
+assert.equal(Testnet, cjs.Testnet, 'import and require give one sockfd/testnet');
+const why = testnetUnavailable();
+if (why !== null) {
+  console.log(`sockfd/testnet: loads; live check not run here: ${why}`);
+} else {
+  const got = await withTestnet(async (net) => {
+    const [a, b] = await net.hosts('a', 'b');
+    net.link(a, '10.9.0.1/24', b, '10.9.0.2/24');
+    const fd = await b.run((s) => {
+      const fd = s.socket(s.AF_INET, s.SOCK_DGRAM | s.SOCK_CLOEXEC, 0);
+      s.bind(fd, s.parseAddress('10.9.0.2:9000'));
+      return fd;
+    });
+    await a.run((s) => {
+      const fd = s.socket(s.AF_INET, s.SOCK_DGRAM, 0);
+      s.sendto(fd, Buffer.from('across'), 6, 0, s.parseAddress('10.9.0.2:9000'));
+      s.close(fd);
+    });
+    return await b.run((s, fd) => {
+      const buf = Buffer.alloc(16);
+      const n = s.recv(fd, buf);
+      s.close(fd);
+      return buf.toString('utf8', 0, n);
+    }, [fd]);
+  });
+  assert.equal(got, 'across');
+  console.log('sockfd/testnet: import/require ok, a datagram crossed a veth link between two hosts');
+}
+EOF
+(cd "$app" && node use.cjs && node use.mjs && node testnet.mjs) || fail "loading or using the installed package"
 
 step "tsc type-checks consumers against the shipped .d.ts"
 cat >"$app/consumer.ts" <<'EOF'
@@ -199,6 +236,11 @@ export { r, sent, got, describe, af };
 EOF
 cat >"$app/consumer.mts" <<'EOF'
 import sockfd, { socketpair, AF_UNIX, SOCK_STREAM } from 'sockfd';
+import { Testnet, type Host } from 'sockfd/testnet';
+const net: Testnet = new Testnet();
+const run = (h: Host): Promise<number> => h.run((s, n: number) => s.AF_INET + n, [1]);
+void net.close;
+void run;
 const sv = new Int32Array(2);
 const r: number = socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 const same: typeof sockfd.socketpair = socketpair;

@@ -185,6 +185,39 @@ const URING_PARAMS: Param = mix(fc.constant<R>({ k: 'v', v: undefined }).map(() 
 const U64 = mix(fc.constantFrom<R>({ k: 'v', v: 0 }, { k: 'v', v: 1n }, { k: 'v', v: 2n ** 64n - 1n }, { k: 'v', v: 2n ** 64n }, { k: 'v', v: -1n }), bigArb);
 const POLLMASK = N(S.POLLIN, S.POLLOUT, S.POLLIN | S.POLLOUT, 0, -1);
 
+// netns.ts. unshare's flags are only values the kernel or the argument layer refuses, or 0
+// (a no-op): a fuzzed CLONE_NEWNET would move the suite's own thread into a new namespace.
+// 1 and -1 carry CSIGNAL bits, which unshare(2) rejects with EINVAL before anything else.
+const UNSHARE_FLAGS: Param = only(fc.oneof(
+  fc.constantFrom<unknown>(0, 1, -1, 2 ** 31, 2 ** 32, -(2 ** 31) - 1, 0.5, NaN, Infinity, null, undefined, 'abc', 0n)
+    .map((v) => ({ k: 'v', v }) as R),
+  fc.constantFrom('obj', 'fn', 'sym', 'proxy', 'revoked', 'throwget', 'nullProto').map((j) => ({ k: 'junk', j }) as R),
+));
+// setns is given pool fds (sockets, pipes, epoll, eventfd: EINVAL) and closed or bad numbers:
+// the suite holds no namespace fd, so no draw can move its thread.
+const NSTYPE = N(0, S.CLONE_NEWNET, S.CLONE_NEWUTS, 1);
+function makeNl(k: 'hdr' | 'two' | 'huge' | 'short' | 'err'): unknown {
+  const buf = new Uint8Array(k === 'short' ? 20 : 64);
+  const h = new S.nlmsghdr(buf);
+  if (k === 'hdr') h.nlmsg_len = S.NLMSG_LENGTH(4);
+  if (k === 'two') { h.nlmsg_len = 19; new S.nlmsghdr(buf.subarray(20)).nlmsg_len = 16; }
+  if (k === 'huge') h.nlmsg_len = 0xffffffff;
+  if (k === 'short') h.nlmsg_len = 20;
+  if (k === 'err') { h.nlmsg_type = S.NLMSG_ERROR; h.nlmsg_len = S.NLMSG_LENGTH(20); new S.nlmsgerr(S.NLMSG_DATA(h)).error = -S.ENODEV; }
+  return h;
+}
+const NLH = mix(fc.constantFrom('hdr', 'two', 'huge', 'short', 'err' as const).map((k) => ({ k: 'v', v: makeNl(k) }) as R), structArb);
+function makeRta(k: 'one' | 'huge' | 'zero'): unknown {
+  const r = new S.rtattr(new Uint8Array(k === 'zero' ? 4 : 24));
+  r.rta_len = k === 'one' ? S.RTA_LENGTH(4) : k === 'huge' ? 0xffff : 0;
+  return r;
+}
+const RTA = mix(fc.constantFrom('one', 'huge', 'zero' as const).map((k) => ({ k: 'v', v: makeRta(k) }) as R), structArb);
+const LENBOX = mix(fc.constantFrom(0, 16, 36, -1, 2 ** 31 - 1).map((n) => ({ k: 'v', v: new Int32Array([n]) }) as R), bufArb);
+const OPT_NLH = mix(fc.oneof(NLH.own, fc.constant<R>({ k: 'v', v: null })), structArb);
+const OPT_RTA = mix(fc.oneof(RTA.own, fc.constant<R>({ k: 'v', v: null })), structArb);
+const NLLEN = N(0, 4, 16, 17, 20, 2 ** 31 - 1, 0xffff, -1);
+
 export const SPECS: Record<string, Spec> = {
   // errors.ts
   ErrnoError: { ctor: true, params: [STR, N(1, 11, 104), STR, STR, FD] },
@@ -208,6 +241,7 @@ export const SPECS: Record<string, Spec> = {
   sockaddr_in: { ctor: true, params: [mix(bufArb), mix(bufArb)] },
   sockaddr_in6: { ctor: true, params: [mix(bufArb), mix(bufArb)] },
   sockaddr_un: { ctor: true, params: [mix(bufArb), mix(bufArb)] },
+  sockaddr_nl: { ctor: true, params: [mix(bufArb), mix(bufArb)] },
   sockaddr_storage: { ctor: true, params: [] },
   socklen_t: { ctor: true, params: [N(16, 28, 110, 128)] },
   parseAddress: { params: [STR] },
@@ -349,6 +383,33 @@ export const SPECS: Record<string, Spec> = {
   io_uring_prep_poll_remove: { params: [SQE_P, U64] },
   io_uring_prep_accept: { params: [SQE_P, FD, OPT_SA, mix(fc.constant<R>({ k: 'v', v: null })), N(0, S.SOCK_NONBLOCK, -1)] },
   io_uring_prep_timeout: { params: [SQE_P, mix(fc.constant<R>({ k: 'tmo', s: 'timespec', sec: 0, frac: 1000 }), structArb), N(0, 1), N(0, S.IORING_TIMEOUT_ABS, 99)] },
+  // netns.ts
+  unshare: { params: [UNSHARE_FLAGS] },
+  setns: { params: [FD, NSTYPE] },
+  nlmsghdr: { ctor: true, params: [mix(bufArb)] },
+  nlmsgerr: { ctor: true, params: [mix(bufArb)] },
+  rtattr: { ctor: true, params: [mix(bufArb)] },
+  ifinfomsg: { ctor: true, params: [mix(bufArb)] },
+  ifaddrmsg: { ctor: true, params: [mix(bufArb)] },
+  rtmsg: { ctor: true, params: [mix(bufArb)] },
+  tcmsg: { ctor: true, params: [mix(bufArb)] },
+  tc_ratespec: { ctor: true, params: [mix(bufArb)] },
+  tc_tbf_qopt: { ctor: true, params: [mix(bufArb)] },
+  NLMSG_ALIGN: { params: [NLLEN] },
+  NLMSG_LENGTH: { params: [NLLEN] },
+  NLMSG_SPACE: { params: [NLLEN] },
+  NLMSG_DATA: { params: [NLH] },
+  NLMSG_OK: { params: [OPT_NLH, NLLEN] },
+  NLMSG_NEXT: { params: [NLH, LENBOX] },
+  NLMSG_PAYLOAD: { params: [NLH, NLLEN] },
+  RTA_ALIGN: { params: [NLLEN] },
+  RTA_LENGTH: { params: [NLLEN] },
+  RTA_SPACE: { params: [NLLEN] },
+  RTA_DATA: { params: [RTA] },
+  RTA_PAYLOAD: { params: [RTA] },
+  RTA_OK: { params: [OPT_RTA, NLLEN] },
+  RTA_NEXT: { params: [RTA, LENBOX] },
+  nlmsgError: { params: [NLH, STR] },
   // async.ts: pending waits are cancelled when the run closes its pool through close().
   readable: { async: true, params: [FD, WOPT(0)] },
   writable: { async: true, params: [FD, WOPT(0)] },

@@ -6,6 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { TestContext } from 'vitest';
+import { testnetUnavailable } from '../../lib/testnet';
 
 /** Each optional peer and the Debian/Ubuntu package that provides it. */
 export const PEERS = {
@@ -13,6 +14,7 @@ export const PEERS = {
   socat: 'socat',
   strace: 'strace',
   python3: 'python3',
+  setpriv: 'util-linux',
 } as const;
 export type Peer = keyof typeof PEERS;
 
@@ -54,4 +56,13 @@ export function skipNote(absent: Peer[]): string {
 export function requirePeers(ctx: TestContext, ...tools: Peer[]): void {
   const absent = missing(...tools);
   if (absent.length > 0) ctx.skip(skipNote(absent));
+}
+
+/**
+ * Skips the running test unless this process may build sockfd/testnet hosts (CAP_SYS_ADMIN
+ * and CAP_NET_ADMIN: root), with testnetUnavailable()'s note naming the missing capability.
+ */
+export function requireTestnet(ctx: TestContext): void {
+  const why = testnetUnavailable();
+  if (why !== null) ctx.skip(why);
 }
