@@ -14,6 +14,7 @@
 import { openSync, closeSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { checkInt } from './check';
 import { ENOENT, SHUT_RDWR } from './constants';
 import { ErrnoError } from './errors';
 import { Rtnl, netnsCookie, parseCidr } from './rtnl';
@@ -170,10 +171,25 @@ export class Host {
   nextIfname(): string {
     return `eth${this.#ifs++}`;
   }
-  /** @internal Ends the worker (after its sockets were shut down). */
-  async stop(): Promise<void> {
-    await this.#worker.terminate();
-    await this.#exited;
+  /**
+   * @internal Ends the worker (after its sockets were shut down). Rejects after `timeoutMs`
+   * if the thread is still blocked in a call that terminating cannot interrupt; it then ends
+   * whenever that call returns.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    const ended = this.#worker.terminate().then(() => this.#exited);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(
+        `testnet: host '${this.name}' did not stop within ${timeoutMs} ms: its thread is blocked in a ` +
+        'call that shutting down its sockets cannot wake (a wait with no timeout on a non-socket fd?); ' +
+        'it ends, with its namespace and links, when that call returns or the process exits')), timeoutMs);
+    });
+    try {
+      await Promise.race([ended, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -316,15 +332,20 @@ export class Testnet {
    * Removes everything: SIGKILLs processes inside this net's namespaces (children spawned on a
    * host), shuts down and closes every socket of its namespaces still open in the process (the
    * test's own included — do not use their numbers afterwards), ends the host threads, and
-   * with them the namespaces and veth pairs. Idempotent.
+   * with them the namespaces and veth pairs. Idempotent. A host thread that is still blocked
+   * `timeoutMs` (5000) after its sockets were shut down — in a wait with no timeout on an
+   * eventfd, a pipe, a timerfd, ... — makes close() reject with an error naming the host
+   * instead of hanging; that thread, its namespace and links end when the call returns or
+   * the process exits. Bound every wait on a host.
    */
-  async close(): Promise<void> {
+  async close(timeoutMs = 5000): Promise<void> {
+    checkInt('Testnet.close', 'timeoutMs', timeoutMs, 0, 2 ** 31 - 1);
     this.#closed = true;
     const hosts = this.#hosts.splice(0);
-    await this.#teardown(hosts);
+    await this.#teardown(hosts, timeoutMs);
   }
 
-  async #teardown(hosts: Host[]): Promise<void> {
+  async #teardown(hosts: Host[], timeoutMs = 5000): Promise<void> {
     if (hosts.length === 0) return;
     const cookies = new Set(hosts.map((h) => h.cookie));
     // Processes spawned on a host (or that setns'd into one) hold its namespace: they are
@@ -339,8 +360,10 @@ export class Testnet {
         // a listening or unconnected socket: ENOTCONN is fine
       }
     }
-    await Promise.all(hosts.map((h) => h.stop()));
+    const stopped = await Promise.allSettled(hosts.map((h) => h.stop(timeoutMs)));
     for (const fd of socketsIn(cookies)) close(fd);
+    const late = stopped.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (late) throw late.reason;
   }
 }
 

@@ -325,7 +325,8 @@ export function io_uring_prep_recv(sqe: io_uring_sqe, fd: number, buf: ArrayBuff
 
 /**
  * io_uring_prep_send(sqe, fd, buf, len, flags) — IORING_OP_SEND of `len` bytes of `buf`,
- * copied now (buf may change afterwards). MSG_NOSIGNAL is always added.
+ * copied now (buf may change afterwards). MSG_NOSIGNAL is always added; MSG_ZEROCOPY is a
+ * RangeError (the kernel would keep reading the addon's copy after the CQE).
  */
 export function io_uring_prep_send(sqe: io_uring_sqe, fd: number, buf: ArrayBufferView | ArrayBuffer, len: number, flags: number): void {
   prepIo('io_uring_prep_send', nativeSend, arguments.length, sqe, fd, buf, len, flags);

@@ -399,7 +399,14 @@ void RouteHandler(int sig, siginfo_t* info, void* uctx) {
     }
     siginfo_t si = *info;
     si.si_code = SI_QUEUE;  // si_pid and si_uid stay the original sender's
-    if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si) < 0) syscall(SYS_tgkill, pid, tid, sig);
+    if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si) < 0 &&
+        syscall(SYS_tgkill, pid, tid, sig) < 0 && errno == ESRCH &&
+        g_routes[sig].tid.load(std::memory_order_acquire) != tid) {
+      // The routing thread ended (a Worker's teardown unrouted it) between the load above
+      // and the re-send: the action now in place gets the signal afresh. Only when the route
+      // changed, so a route still naming a gone thread cannot make this loop.
+      syscall(SYS_kill, pid, sig);
+    }
   }
   errno = saved_errno;
 }

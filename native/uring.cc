@@ -56,7 +56,12 @@ namespace uring {
 
 static std::mutex g_mu;
 static std::unordered_map<napi_env, std::vector<Ring*>>* g_rings;
-static std::atomic<uint32_t> g_next_id{1};
+// Ring ids: an sqe handle reaches JS as the double id * 2**32 + seq, exact only while it
+// is below 2**53, so ids stay below 2**21 (kIdLimit). They are handed out in turn and wrap
+// around, skipping ids still in use (NextId, under g_mu): a process may make any number of
+// rings over its life, at most 2**21 - 1 of them open at once.
+static constexpr uint32_t kIdLimit = 1u << 21;
+static uint32_t g_next_id = 1;
 
 // Setup flags sockfd supports: each keeps the kernel on the submitting thread and the SQE
 // size at 64 bytes. SQPOLL (a kernel thread reading the SQ ring at any time), IOPOLL,
@@ -66,6 +71,22 @@ static const unsigned kSetupFlags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP |
 static const unsigned kEnterFlags = IORING_ENTER_GETEVENTS;
 
 static std::vector<Ring*>& Rings(napi_env env) { return (*g_rings)[env]; }
+
+// The next free ring id, in [1, kIdLimit); 0 when every id is in use. Caller holds g_mu.
+static uint32_t NextId() {
+  for (uint32_t tries = 1; tries < kIdLimit; ++tries) {
+    uint32_t id = g_next_id;
+    g_next_id = id + 1 < kIdLimit ? id + 1 : 1;
+    bool used = false;
+    for (auto& e : *g_rings) {
+      for (Ring* r : e.second)
+        if (r->id == id) { used = true; break; }
+      if (used) break;
+    }
+    if (!used) return id;
+  }
+  return 0;
+}
 
 Ring* FindById(napi_env env, uint32_t id, const char* fn) {
   std::lock_guard<std::mutex> lock(g_mu);
@@ -448,22 +469,23 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
     r->shadow->mem = static_cast<uint8_t*>(calloc(1, r->shadow->len));
     if (r->shadow->mem == nullptr) err = ENOMEM;
   }
-  if (err != 0) {
+  // Undoes the above before anything else has seen the ring, and throws `e`.
+  auto fail = [&](int e) {
     Unmap(r);
     close(fd);
     if (r->shadow != nullptr) r->shadow->Unref();
     delete[] r->slot;
     delete[] r->slot_ud;
     delete r;
-    return ThrowErrno(env, fn, err);
-  }
+    return ThrowErrno(env, fn, e);
+  };
+  if (err != 0) return fail(err);
   r->ssq = r->shadow->mem;
   r->scq = r->ssq + r->sq_ring_len;
   r->ssqes = r->scq + r->cq_ring_len;
   // The copies start as the kernel's regions: offsets, masks, entries, the index array.
   memcpy(r->ssq, r->sq_map, r->sq_ring_len);
   memcpy(r->scq, r->cq_map, p.cq_off.cqes);
-  r->id = g_next_id.fetch_add(1);
   // A ring still listed under this number had its fd closed behind sockfd's back: end it
   // now (Destroy sees its file is gone and keeps whatever the kernel may still use).
   std::vector<Ring*> orphans;
@@ -478,9 +500,11 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
         ++it;
       }
     }
-    v.push_back(r);
+    r->id = NextId();  // under g_mu with the push, so no other thread takes the same id
+    if (r->id != 0) v.push_back(r);
   }
   for (Ring* o : orphans) Destroy(env, o, true);
+  if (r->id == 0) return fail(EMFILE);  // 2**21 - 1 rings open at once
   memcpy(pmem, &p, sizeof p);  // the same buffer: no JS ran since it was read
   return Int(env, fd);
 }

@@ -46,7 +46,7 @@ struct Shadow {
 };
 
 struct Ring {
-  uint32_t id = 0;  // a per-process generation number: an sqe names its ring by it
+  uint32_t id = 0;  // in [1, 2**21), unique among open rings: an sqe names its ring by it
   int fd = -1;      // the ring's fd (checked against its dev/ino before every use)
   dev_t dev = 0;
   ino_t ino = 0;

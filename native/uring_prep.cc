@@ -146,6 +146,11 @@ static napi_value RecvSend(napi_env env, napi_callback_info info) {
       !GetInt(env, a.v[4], fn, "len", 0, 9007199254740991.0, &len) ||
       !GetFlags(env, a.v[5], fn, "flags", &flags))
     return nullptr;
+  // MSG_ZEROCOPY (with SO_ZEROCOPY) lets the kernel keep sending from the pages of the
+  // addon's copy after the CQE, when the addon has freed and reused them: it is refused.
+  if (kSend && (flags & MSG_ZEROCOPY))
+    return ThrowRange(env, fn, "flags: MSG_ZEROCOPY is not supported (the kernel would keep "
+                      "reading the addon's copy of buf after its completion)");
   Ring* r;
   unsigned idx;
   if (!GetSqe(env, a.v[0], a.v[1], fn, &r, &idx)) return nullptr;

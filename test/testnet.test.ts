@@ -519,6 +519,36 @@ describe('sockfd/testnet', () => {
     expect(namedNetns()).toEqual(named);
   }, 30_000);
 
+  it('close() rejects, naming the host, when a host thread is blocked where shutdown cannot wake it; the host ends when the call returns', async (ctx) => {
+    requireTestnet(ctx);
+    const threads = readdirSync('/proc/self/task').length;
+    const net = new Testnet();
+    const [a] = await net.hosts('a');
+    const inode = a.nsInode;
+    // An eventfd made here; the host waits on it with no timeout: no socket to shut down.
+    const efd = S.eventfd(0, 0);
+    try {
+      const blocked = a.run((s, fd: number) => {
+        const fds = s.pollfd.array(1);
+        fds[0].fd = fd;
+        fds[0].events = s.POLLIN;
+        return s.poll(fds, 1, -1);
+      }, [efd]);
+      blocked.catch(() => {});
+      await sleep(200);
+      await expect(net.close(-1)).rejects.toThrow(RangeError);
+      const t0 = Date.now();
+      await expect(net.close(300)).rejects.toThrow(/host 'a' did not stop within 300 ms/);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(liveNetns().has(inode)).toBe(true); // its thread still holds it
+      S.eventfd_write(efd, 1n); // the call returns: the thread, its namespace go
+      await eventually('the host thread exits', 5000, () => readdirSync('/proc/self/task').length <= threads);
+      await eventually('its namespace goes', 5000, () => !liveNetns().has(inode));
+    } finally {
+      S.close(efd);
+    }
+  }, 30_000);
+
   it('a SIGKILLed process that built hosts and links leaves no namespace or interface behind', async (ctx) => {
     requireTestnet(ctx);
     const ifaces = initialIfaces();

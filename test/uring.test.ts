@@ -15,6 +15,7 @@ import {
   io_uring_prep_accept, io_uring_prep_nop, io_uring_prep_poll_add, io_uring_prep_poll_multishot,
   io_uring_prep_poll_remove, io_uring_prep_recv, io_uring_prep_send, io_uring_prep_timeout, io_uring_register,
   io_uring_setup, io_uring_sqe, io_uring_sqe_set_data64, POLLIN, recv, send, sockaddr_in, timespec,
+  MSG_ZEROCOPY,
 } from '../lib';
 import { runChild } from './helpers/child';
 import { connectTo, listenLoopback, unixPair } from './helpers/mux-sockets';
@@ -262,6 +263,8 @@ describe('io_uring memory safety', () => {
     expect(() => io_uring_prep_recv(s, -1, buf, 8, 0)).toThrow(RangeError);
     expect(() => io_uring_prep_recv(s, 0, buf, 9, 0)).toThrow(RangeError);
     expect(() => io_uring_prep_send(s, 0, buf.subarray(4), 5, 0)).toThrow(RangeError);
+    // MSG_ZEROCOPY would let the kernel read the addon's copy after it is freed: refused
+    expect(() => io_uring_prep_send(s, 0, buf, 8, MSG_ZEROCOPY)).toThrow(/MSG_ZEROCOPY is not supported/);
     expect(() => io_uring_prep_nop(new io_uring_sqe())).toThrow(TypeError); // not from get_sqe
     const [a, b] = unixPair();
     close(b);
