@@ -21,8 +21,8 @@ export interface ChartInput {
   series: Series[];
   /** Optional footnote lines under the legend (one per fact: duplicates are dropped). */
   notes?: string[];
-  /** The 1-byte ping-pong, µs per round trip, when it was measured: TS, C and node:net. */
-  pingpong?: { ts: number; c: number; net: number };
+  /** The 1-byte ping-pong, µs per round trip, when it was measured: TS, C and node:net (and io_uring TS and C). */
+  pingpong?: { ts: number; c: number; net: number; uring?: { ts: number; c: number } };
   /** The cores suite, when it was measured: requests/s per server and core count. */
   cores?: CoresPoint[];
 }
@@ -61,7 +61,7 @@ export function renderChart(input: ChartInput): string {
   const ratioTop = top + plotH + 84; // under the log-log panels' axis title
   const ratioH = 170;
   const ppTop = ratioTop + ratioH + 72;
-  const ppH = input.pingpong ? 3 * 24 + 8 : 0;
+  const ppH = input.pingpong ? (input.pingpong.uring ? 5 : 3) * 24 + 8 : 0;
   const W = left + panels * panelW + (panels - 1) * gap + 30;
   const legendRows = 2;
   const notes = [...new Set(input.notes ?? [])];
@@ -207,22 +207,29 @@ export function renderChart(input: ChartInput): string {
     const pp = input.pingpong;
     const barX = left + 250;
     const barW = W - barX - 200;
-    const max = Math.max(pp.ts, pp.c, pp.net);
+    const max = Math.max(pp.ts, pp.c, pp.net, pp.uring?.ts ?? 0, pp.uring?.c ?? 0);
     out.push(
       `<text x="${left}" y="${ppTop - 10}" font-size="14" font-weight="bold" fill="#222">` +
         `${esc('1-byte ping-pong, µs per round trip (shorter is faster)')}</text>`,
     );
-    const bars: Array<[string, number, string]> = [
-      ['C, same loop in-process', pp.c, '#777'],
-      ['TypeScript via sockfd (epoll)', pp.ts, COLORS.epoll],
-      ['node:net (libuv)', pp.net, '#8e44ad'],
+    // [label, µs, colour, the C bar its ratio is to (none for a C bar)]
+    const bars: Array<[string, number, string, number | undefined]> = [
+      ['C, same loop in-process', pp.c, '#777', undefined],
+      ['TypeScript via sockfd (epoll)', pp.ts, COLORS.epoll, pp.c],
+      ['node:net (libuv)', pp.net, '#8e44ad', pp.c],
+      ...(pp.uring
+        ? ([
+            ['C io_uring, in-process', pp.uring.c, '#777', undefined],
+            ['TypeScript via sockfd (io_uring)', pp.uring.ts, COLORS['io_uring-recv'], pp.uring.c],
+          ] as Array<[string, number, string, number | undefined]>)
+        : []),
     ];
-    bars.forEach(([label, v, color], i) => {
+    bars.forEach(([label, v, color, ref], i) => {
       const y = ppTop + i * 24;
       const w = (v / max) * barW;
       out.push(`<text x="${barX - 10}" y="${y + 14}" font-size="13" text-anchor="end" fill="#222">${esc(label)}</text>`);
       out.push(`<rect x="${barX}" y="${y + 2}" width="${w.toFixed(1)}" height="16" fill="${color}"/>`);
-      const ratio = i === 0 ? '' : ` (${(v / pp.c).toFixed(2)}× C)`;
+      const ratio = ref === undefined ? '' : ` (${(v / ref).toFixed(2)}× C)`;
       out.push(`<text x="${(barX + w + 8).toFixed(1)}" y="${y + 14}" font-size="13" fill="#222">${esc(`${v.toPrecision(3)} µs${ratio}`)}</text>`);
     });
   }

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { closeConnections, openConnections, openPair } from './connections';
 import { BenchVerifyError, cAlonePingPong, cLoop, cPingPong, epollFor, netPingPong, tsLoop, tsPingPong } from './drivers';
 import type { Loop, PingPong } from './drivers';
-import { isUring, uringCLoop, uringTsLoop, uringUnavailable } from './uring';
+import { isUring, uringCLoop, uringCPingPong, uringTsLoop, uringTsPingPong, uringUnavailable } from './uring';
 import { EXIT_VERIFY } from './spec';
 import type { CaseSpec, PingPongResult, Plan, ScaleResult } from './spec';
 import { FD_SETSIZE, close, errnoName, native } from './sockfd';
@@ -117,8 +117,10 @@ function runScale(spec: Extract<CaseSpec, { kind: 'scale' }>): ScaleResult {
 }
 
 async function runPingPong(spec: Extract<CaseSpec, { kind: 'pingpong' }>): Promise<PingPongResult> {
+  const noUring = uringUnavailable();
   const pairs = [openPair(spec.tcp), openPair(spec.tcp), openPair(spec.tcp), openPair(spec.tcp)];
-  const loops: Record<'ts' | 'c' | 'alone' | 'net', PingPong> = {
+  if (noUring === null) pairs.push(openPair(spec.tcp), openPair(spec.tcp));
+  const loops: Record<'ts' | 'c' | 'alone' | 'net', PingPong> & Partial<Record<'uringTs' | 'uringC', PingPong>> = {
     ts: tsPingPong(pairs[0][0], pairs[0][1], spec.timeout),
     c: cPingPong(pairs[1][0], pairs[1][1], spec.timeout),
     alone: cAlonePingPong(pairs[3][0], pairs[3][1], spec.timeout),
@@ -133,21 +135,34 @@ async function runPingPong(spec: Extract<CaseSpec, { kind: 'pingpong' }>): Promi
     net: { round: [] },
     notes: [],
   };
+  if (noUring === null) result.uring = { ts: { round: [] }, c: { round: [] } };
+  else result.uringUnavailable = `io_uring unavailable: ${noUring}`;
   try {
+    // io_uring rows: each hop waits in io_uring_enter (no busy-poll variant, whatever --timeout says)
+    if (noUring === null) {
+      loops.uringTs = uringTsPingPong(pairs[4][0], pairs[4][1]);
+      loops.uringC = uringCPingPong(pairs[5][0], pairs[5][1]);
+    }
     const [perTs] = warmUp((r) => loops.ts.run(r) as number, spec.warmupMs, 0);
     warmUp((r) => loops.c.run(r) as number, spec.warmupMs, 0);
+    if (loops.uringTs && loops.uringC) {
+      warmUp((r) => loops.uringTs!.run(r) as number, spec.warmupMs, 0);
+      warmUp((r) => loops.uringC!.run(r) as number, spec.warmupMs, 0);
+    }
     // one fork per call: warm with a few batches of the sample size instead
     for (let i = 0; i < 3; i++) loops.alone.run(batchSize(spec, perTs));
     // node:net is asynchronous: warm it with a few fixed batches instead.
     for (let i = 0; i < 4; i++) await loops.net.run(Math.max(1, Math.round((spec.warmupMs * 1e6) / perTs / 16)));
     const trips = batchSize(spec, perTs);
     result.tripsPerSample = trips;
-    const names = ['ts', 'c', 'alone', 'net'] as const;
+    const names = ['ts', 'c', 'alone', 'net', ...(result.uring ? (['uringTs', 'uringC'] as const) : [])] as const;
+    const into = (name: (typeof names)[number]): number[] =>
+      name === 'uringTs' ? result.uring!.ts.round : name === 'uringC' ? result.uring!.c.round : result[name].round;
     for (let s = 0; s < spec.samples; s++) {
       for (let k = 0; k < names.length; k++) {
         const name = names[(s + k) % names.length];
-        const ns = await loops[name].run(trips);
-        result[name].round.push(ns / trips / 1000);
+        const ns = await loops[name]!.run(trips);
+        into(name).push(ns / trips / 1000);
       }
     }
     return result;
@@ -156,7 +171,9 @@ async function runPingPong(spec: Extract<CaseSpec, { kind: 'pingpong' }>): Promi
     loops.c.close();
     loops.alone.close();
     loops.net.close();
-    for (const [a, b] of [pairs[0], pairs[1], pairs[3]]) {
+    loops.uringTs?.close();
+    loops.uringC?.close();
+    for (const [a, b] of [pairs[0], pairs[1], pairs[3], ...pairs.slice(4)]) {
       close(a);
       close(b);
     }

@@ -354,7 +354,7 @@ function subSuites(o: Options): SubSuite[] {
 }
 
 function caseLabel(s: CaseSpec): string {
-  return s.kind === 'scale' ? `${s.method} N=${s.n} A=${s.active}` : 'ping-pong (TS, in-process C, single-threaded C, node:net)';
+  return s.kind === 'scale' ? `${s.method} N=${s.n} A=${s.active}` : 'ping-pong (TS, in-process C, single-threaded C, node:net, io_uring TS and C)';
 }
 
 function timestamp(): string {
@@ -418,7 +418,7 @@ export function chartOf(json: SavedResults): string {
     subtitle: `${m.cpu} · ${m.cores} cores · ${m.kernel} · Node ${m.node}${series.length > 0 ? ` · median of ${o.plan.samples} samples` : ''} · ${json.date.slice(0, 10)}${json.quick ? ' · --quick run' : ''}`,
     actives: o.active,
     series,
-    pingpong: pp ? { ts: pp.ts, c: pp.c, net: pp.net } : undefined,
+    pingpong: pp ? { ts: pp.ts, c: pp.c, net: pp.net, uring: pp.uring } : undefined,
     cores,
     notes: [
       ...(series.length > 0

@@ -58,6 +58,8 @@ export interface BenchBinding {
   benchScanSelect(fds: Int32Array, iterations: number): number;
   // native/bench/uring.cc — the C io_uring cells (style 0 readiness, 1 completion)
   benchUring(style: 0 | 1, rfds: Int32Array, wfds: Int32Array, active: number, rounds: number, roundBase: number, out: Float64Array): undefined;
+  /** The ping-pong's io_uring row: `trips` round trips, each hop a SEND + RECV in one io_uring_enter; out[0] = ns. */
+  benchPingPongUring(fd0: number, fd1: number, trips: number, out: Float64Array): undefined;
 }
 
 function isRoot(dir: string): boolean {

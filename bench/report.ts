@@ -29,6 +29,10 @@ export interface PingPongSummary {
   /** TS ÷ single-threaded C. */
   tsOverAlone?: number;
   netOverTs: number;
+  /** The io_uring row (SEND + RECV per hop): TS, in-process C, TS ÷ C; absent when not run. */
+  uring?: { ts: number; c: number; tsOverC: number };
+  /** "io_uring unavailable: <errno>" when the kernel refused io_uring. */
+  uringUnavailable?: string;
 }
 
 export interface Target {
@@ -62,7 +66,22 @@ export function summarizePingPong(r: PingPongResult): PingPongSummary {
   const c = median(r.c.round);
   const alone = r.alone ? median(r.alone.round) : undefined;
   const net = median(r.net.round);
-  return { ts, c, alone, net, tsOverC: ts / c, tsOverAlone: alone === undefined ? undefined : ts / alone, netOverTs: net / ts };
+  const uring = r.uring ? { ts: median(r.uring.ts.round), c: median(r.uring.c.round), tsOverC: 0 } : undefined;
+  if (uring) uring.tsOverC = uring.ts / uring.c;
+  return {
+    ts, c, alone, net, tsOverC: ts / c, tsOverAlone: alone === undefined ? undefined : ts / alone, netOverTs: net / ts,
+    uring, uringUnavailable: r.uringUnavailable,
+  };
+}
+
+/** The io_uring ping-pong row's head and cells (TS, in-process C, TS/C), or the refusal. */
+function uringRow(p: PingPongSummary): { head: string[]; cells: string[] } | string | undefined {
+  if (p.uring)
+    return {
+      head: ['ping-pong (1 byte, io_uring: SEND + RECV, one io_uring_enter per hop)', 'TS µs/round trip', 'in-process C µs/round trip', 'TS/C'],
+      cells: ['io_uring (sockfd TypeScript vs the same loop in C)', us(p.uring.ts), us(p.uring.c), p.uring.tsOverC.toFixed(2)],
+    };
+  return p.uringUnavailable;
 }
 
 /** A number of µs with 3 significant digits (never exponent notation). */
@@ -101,6 +120,8 @@ export function scaleTable(s: ScaleSummary[]): string {
 }
 
 export function pingPongTable(p: PingPongSummary): string {
+  const u = uringRow(p);
+  const uring = u === undefined ? '' : typeof u === 'string' ? `\n\n${u}` : `\n\n${table(u.head, [u.cells], 1)}`;
   return table(
     ['ping-pong (1 byte, epoll loop)', 'µs/round trip', 'round trips/s', 'TS ÷ this'],
     [
@@ -110,7 +131,7 @@ export function pingPongTable(p: PingPongSummary): string {
       ['node:net (libuv)', us(p.net), Math.round(1e6 / p.net).toLocaleString('en-US'), (p.ts / p.net).toFixed(2)],
     ],
     1,
-  );
+  ) + uring;
 }
 
 /** Least-squares slope of log(time) against log(N): ~1 is linear in N, ~0 is flat. */
@@ -213,6 +234,9 @@ export function markdown(header: string[], s: ScaleSummary[], p: PingPongSummary
       row(['node:net (libuv)', us(p.net), Math.round(1e6 / p.net).toLocaleString('en-US'), `${(p.ts / p.net).toFixed(2)}×`]),
       '',
     );
+    const u = uringRow(p);
+    if (typeof u === 'string') out.push(u, '');
+    else if (u) out.push(row(u.head), row(['---', '---:', '---:', '---:']), row([...u.cells.slice(0, 3), `${u.cells[3]}×`]), '');
   }
   if (t.length > 0) {
     out.push(row(['target', 'met', 'measured']), row(['---', '---', '---']));

@@ -51,6 +51,14 @@ export interface PingPongResult {
   /** Single-threaded C: the same loop in a fork()ed child with no Node threads. */
   alone: Samples;
   net: Samples;
+  /**
+   * The same ping-pong through io_uring (each hop a SEND + RECV in one io_uring_enter), from
+   * TypeScript and in-process C; absent when the kernel refused io_uring (`uringUnavailable`)
+   * and in older results.
+   */
+  uring?: { ts: Samples; c: Samples };
+  /** "io_uring unavailable: <errno>" when io_uring_setup was refused. */
+  uringUnavailable?: string;
   notes: string[];
 }
 

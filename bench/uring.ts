@@ -11,11 +11,13 @@
 //
 // Each batch makes its own ring and closes it afterwards (neither is timed): the C cell runs
 // over the same connections between batches, and a RECV left armed would take its bytes.
+//
+// Also the ping-pong suite's io_uring row (uringTsPingPong / uringCPingPong, at the end).
 import { performance } from 'node:perf_hooks';
 import * as sockfd from './sockfd';
 import { native } from './native';
 import type { Connections } from './connections';
-import { BenchVerifyError, type Loop } from './drivers';
+import { BenchVerifyError, type Loop, type PingPong } from './drivers';
 
 /** The io_uring styles, as `--methods io_uring` expands. */
 export const URING_METHODS = ['io_uring-poll', 'io_uring-recv'] as const;
@@ -24,7 +26,7 @@ export type UringMethod = (typeof URING_METHODS)[number];
 const {
   ErrnoError, IORING_CQE_F_MORE, IORING_ENTER_GETEVENTS, IORING_OFF_CQ_RING, POLLIN, close, io_uring_enter,
   io_uring_get_sqe, io_uring_mmap, io_uring_params, io_uring_prep_poll_multishot, io_uring_prep_recv,
-  io_uring_setup, io_uring_sqe_set_data64, recv, send,
+  io_uring_prep_send, io_uring_setup, io_uring_sqe_set_data64, errnoName, recv, send,
 } = sockfd;
 
 const ONE = new Uint8Array([0x78]);
@@ -138,6 +140,84 @@ export function uringCLoop(method: UringMethod, c: Connections, active: number):
     run(rounds, base) {
       native.benchUring(style, c.rfds, c.wfds, active, rounds, base, out);
       return { ns: out[0], muxNs: out[1] };
+    },
+    close() {},
+  };
+}
+
+/**
+ * The ping-pong through io_uring, from TypeScript: one byte bouncing between fd0 and fd1,
+ * each hop one io_uring_enter submitting a SEND of the byte on the side that holds it and a
+ * RECV on the other side. It waits for one completion (a failed SEND must not leave the hop
+ * waiting for its RECV) and enters again only if the RECV is not done yet. Every hop checks
+ * both CQEs (1 byte each) and the byte received. The ring is made here and closed by
+ * close(); nothing is left armed between runs. Its C twin is benchPingPongUring
+ * (native/bench/uring.cc), which also gives up after 2 s on a RECV that never completes.
+ * io_uring_setup's refusal is thrown here (ErrnoError).
+ */
+export function uringTsPingPong(fd0: number, fd1: number): PingPong {
+  const p = new io_uring_params();
+  const ring = io_uring_setup(4, p);
+  const cq = io_uring_mmap(ring, IORING_OFF_CQ_RING);
+  const dv = new DataView(cq);
+  const head = new Uint32Array(cq, p.cq_off.head, 1);
+  const tail = new Uint32Array(cq, p.cq_off.tail, 1);
+  const mask = dv.getUint32(p.cq_off.ring_mask, true);
+  const cqes = p.cq_off.cqes;
+  const fds = [fd0, fd1];
+  const bufs = [new Uint8Array([0x70]), new Uint8Array(1)];
+  const fail = (h: number, what: string, res: number): never => {
+    throw new BenchVerifyError(
+      `io_uring ping-pong (TypeScript), hop ${h}: ${what} (res ${res}${res < 0 ? ` ${errnoName(-res) ?? ''}` : ''})`,
+    );
+  };
+  return {
+    run(trips) {
+      const hops = trips * 2;
+      const start = performance.now();
+      for (let h = 0; h < hops; h++) {
+        const from = h & 1;
+        const to = from ^ 1;
+        bufs[to][0] = 0;
+        const s1 = io_uring_get_sqe(ring)!;
+        io_uring_prep_send(s1, fds[from], bufs[from], 1, 0);
+        io_uring_sqe_set_data64(s1, 0);
+        const s2 = io_uring_get_sqe(ring)!;
+        io_uring_prep_recv(s2, fds[to], bufs[to], 1, 0);
+        io_uring_sqe_set_data64(s2, 1);
+        io_uring_enter(ring, 2, 1, IORING_ENTER_GETEVENTS);
+        let seen = 0; // bit 0 the SEND's CQE, bit 1 the RECV's
+        for (;;) {
+          while (head[0] !== tail[0]) {
+            const at = cqes + (head[0] & mask) * 16;
+            const data = dv.getUint32(at, true); // user_data 0 or 1
+            const res = dv.getInt32(at + 8, true);
+            head[0] = head[0] + 1;
+            const bit = data <= 1 ? 1 << data : 0;
+            if (bit === 0 || (seen & bit) !== 0) fail(h, 'a completion no request of this hop asked for', res);
+            if (res !== 1) fail(h, data === 0 ? 'SEND did not send 1 byte' : 'RECV did not bring 1 byte', res);
+            seen |= bit;
+          }
+          if (seen === 3) break;
+          io_uring_enter(ring, 0, 1, IORING_ENTER_GETEVENTS); // the RECV not complete yet
+        }
+        if (bufs[to][0] !== 0x70) fail(h, 'RECV brought a different byte', bufs[to][0]);
+      }
+      return (performance.now() - start) * 1e6;
+    },
+    close() {
+      close(ring); // cancels whatever a failed hop left armed
+    },
+  };
+}
+
+/** The same ping-pong loop in C (benchPingPongUring), in this same process. */
+export function uringCPingPong(fd0: number, fd1: number): PingPong {
+  const out = new Float64Array(1);
+  return {
+    run(trips) {
+      native.benchPingPongUring(fd0, fd1, trips, out);
+      return out[0];
     },
     close() {},
   };

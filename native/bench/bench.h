@@ -21,7 +21,8 @@ void InitBenchOverhead(napi_env env, napi_value exports);
 void InitBenchStream(napi_env env, napi_value exports);
 // scan.cc: a multiplexer call over N ready fds plus the scan of its result (bench/scan.ts).
 void InitBenchScan(napi_env env, napi_value exports);
-// uring.cc: the C io_uring cells of the scale suite (benchUring; bench/uring.ts).
+// uring.cc: the C io_uring cells of the scale suite (benchUring; bench/uring.ts) and the
+// ping-pong's io_uring row (benchPingPongUring).
 void InitBenchUring(napi_env env, napi_value exports);
 
 }  // namespace sockfd

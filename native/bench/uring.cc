@@ -14,6 +14,9 @@
 // (IORING_ASYNC_CANCEL_ANY, then waiting for their last CQEs) after it stops: the TypeScript
 // cells run over the same connections between batches, and a RECV left armed would take
 // their bytes. The raw ABI is used directly (no liburing, which is not a dependency).
+//
+// benchPingPongUring (at the end) is the ping-pong suite's io_uring row: one byte bouncing
+// between two connected sockets, each hop a SEND and a RECV in one io_uring_enter.
 #include <linux/io_uring.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -24,6 +27,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <algorithm>
 #include <vector>
 
@@ -275,8 +279,115 @@ napi_value BenchUring(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// benchPingPongUring(fd0, fd1, trips, out): the ping-pong of scale.cc's benchPingPong driven
+// through io_uring, as bench/uring.ts's uringTsPingPong does it: each hop is one
+// io_uring_enter that submits a SEND of the byte on the side that holds it and a RECV on the
+// other side, and waits for both CQEs. Every hop checks both results (1 byte each) and the
+// byte received. out[0] is the ns of `trips` round trips (2 hops each); the ring is made and
+// closed outside the clock. The kernel's refusal of io_uring_setup is thrown as ErrnoError.
+napi_value BenchPingPongUring(napi_env env, napi_callback_info info) {
+  static const char* fn = "benchPingPongUring";
+  size_t argc = 4;
+  napi_value v[4];
+  napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  if (argc < 4) return ThrowRange(env, fn, "expects 4 arguments, got %zu", argc);
+  int64_t fd0, fd1, trips;
+  if (!GetInt(env, v[0], fn, "fd0", 0, INT32_MAX, &fd0) || !GetInt(env, v[1], fn, "fd1", 0, INT32_MAX, &fd1) ||
+      !GetInt(env, v[2], fn, "trips", 1, 1e9, &trips))
+    return nullptr;
+  uint8_t* outp;
+  size_t outlen;
+  if (!GetBytes(env, v[3], fn, "out", &outp, &outlen)) return nullptr;
+  if (outlen < sizeof(double)) return ThrowRange(env, fn, "out must hold 1 double");
+  const int fds[2] = {static_cast<int>(fd0), static_cast<int>(fd1)};
+  // One byte per side, written by the kernel: freed only once the ring closed clean.
+  char* bufs = new char[2]();
+  CRing ring;
+  auto finish = [&]() {
+    bool clean = ring.Close();
+    if (clean) delete[] bufs;
+    return clean;
+  };
+  int err = ring.Open(4);
+  if (err != 0) {
+    finish();
+    return ThrowErrno(env, "io_uring_setup", err);
+  }
+  auto fail = [&](long long hop, const char* what, int res) {
+    bool clean = finish();
+    return Fail(env, "C io_uring ping-pong, hop %lld: %s (res %d%s%s)%s", hop, what, res, res < 0 ? " " : "",
+                res < 0 ? strerror(-res) : "", clean ? "" : " (and the kernel kept a request past 2 s)");
+  };
+  const char byte = 'p';
+  bufs[0] = byte;
+  const int64_t hops = trips * 2;
+  const double start = Now();
+  for (int64_t h = 0; h < hops; h++) {
+    const int from = static_cast<int>(h & 1), to = from ^ 1;
+    bufs[to] = 0;
+    io_uring_sqe* s = ring.Sqe();
+    s->opcode = IORING_OP_SEND;
+    s->fd = fds[from];
+    s->addr = reinterpret_cast<uint64_t>(&bufs[from]);
+    s->len = 1;
+    s->msg_flags = MSG_NOSIGNAL;
+    s->user_data = 0;
+    s = ring.Sqe();
+    s->opcode = IORING_OP_RECV;
+    s->fd = fds[to];
+    s->addr = reinterpret_cast<uint64_t>(&bufs[to]);
+    s->len = 1;
+    s->user_data = 1;
+    ring.armed += 2;
+    // min_complete 1, not 2: a SEND that fails leaves its RECV waiting for a byte that
+    // never comes, and the hop must report the failure rather than wait for it.
+    if (ring.Enter(1, IORING_ENTER_GETEVENTS) < 0) {
+      err = errno;
+      finish();
+      return ThrowErrno(env, "io_uring_enter", err);
+    }
+    int seen = 0;  // bit 0 the SEND's CQE, bit 1 the RECV's
+    const double deadline = Now() + 2e9;
+    for (;;) {
+      unsigned head = *ring.cq_head;
+      const unsigned tail = __atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE);
+      for (; head != tail; head++) {
+        const io_uring_cqe c = ring.cqes[head & ring.cq_mask];
+        const unsigned bit = c.user_data <= 1 ? 1u << c.user_data : 0;
+        ring.armed--;
+        if (bit == 0 || (seen & bit) || c.res != 1) {
+          __atomic_store_n(ring.cq_head, head + 1, __ATOMIC_RELEASE);
+          return fail(static_cast<long long>(h),
+                      bit == 0 || (seen & bit) ? "a completion no request of this hop asked for"
+                      : c.user_data == 0        ? "SEND did not send 1 byte"
+                                                : "RECV did not bring 1 byte",
+                      c.res);
+        }
+        seen |= bit;
+      }
+      __atomic_store_n(ring.cq_head, head, __ATOMIC_RELEASE);
+      if (seen == 3) break;
+      // The slow path (the RECV not complete yet): wait for it, at most 2 s in all, so two
+      // sockets that are not a connected pair fail instead of hanging.
+      if (Now() >= deadline) return fail(static_cast<long long>(h), "RECV not complete after 2 s (not a connected pair?)", 0);
+      io_uring_getevents_arg ga{};
+      __kernel_timespec ts{0, 100 * 1000 * 1000};
+      ga.ts = reinterpret_cast<uint64_t>(&ts);
+      syscall(__NR_io_uring_enter, ring.fd, 0, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &ga, sizeof ga);
+    }
+    if (bufs[to] != byte) return fail(static_cast<long long>(h), "RECV brought a different byte", bufs[to]);
+  }
+  const double ns = Now() - start;
+  memcpy(outp, &ns, sizeof ns);
+  if (!finish()) return Fail(env, "C io_uring ping-pong: the kernel kept a request past 2 s after cancel");
+  return Undefined(env);
+}
+
 }  // namespace
 
-void InitBenchUring(napi_env env, napi_value exports) { SetFunction(env, exports, "benchUring", BenchUring); }
+void InitBenchUring(napi_env env, napi_value exports) {
+  SetFunction(env, exports, "benchUring", BenchUring);
+  SetFunction(env, exports, "benchPingPongUring", BenchPingPongUring);
+}
 
 }  // namespace sockfd
