@@ -5,12 +5,21 @@
 //
 // Stream cells move the same `total` bytes from one end of a connection to the other in
 // `chunk`-byte calls (64 KiB by default), over an AF_UNIX socketpair and over TCP on
-// 127.0.0.1, four ways:
+// 127.0.0.1, five ways:
 //   - C: native/bench/stream.cc, in-process: on one thread, send until EAGAIN (the kernel's
 //     buffers are full), then recv until EAGAIN (drained), and again;
+//   - Node-API floor: the same loop in TypeScript calling argument-less native functions
+//     that make the same send/recv on C-owned buffers: what any addon pays per call here;
 //   - sockfd sync: the same loop through the public API (trySend / tryRecv, MSG_DONTWAIT);
 //   - sockfd async: sendAsync / recvAsync (lib/async.ts), both ends on one event loop;
 //   - node:net: a net.Socket writing (honouring backpressure) and one reading, one event loop.
+// C, floor and sync make the same syscalls in the same order with the same sizes; each
+// reports its send and recv calls and rounds, and the suite prints them.
+// TCP: every sockfd cell's connection gets SO_SNDBUF = SO_RCVBUF = TCP_BUF on both ends,
+// set before connect (the accepted end inherits the listener's), which turns loopback
+// autotuning off: autotuned buffers grew to a few MiB and differently per connection, so
+// the same loop moved 4 MiB per round in one cell and less in another, at 0.9-3.1 GB/s.
+// node:net has no API for the two options and keeps the kernel's autotuning.
 // One thread everywhere: a sender thread and a receiver thread on a 2-core machine shared
 // with other work would measure the scheduler as much as the transfer.
 // Datagram cells: AF_UNIX SOCK_DGRAM socketpair; C queues datagrams with sendmmsg until the
@@ -38,7 +47,7 @@ function opt(name: string, def: number): number {
   return v;
 }
 
-export type StreamImpl = 'c' | 'sync' | 'async' | 'net';
+export type StreamImpl = 'c' | 'floor' | 'sync' | 'async' | 'net';
 export type DgramImpl = 'c-recv' | 'recvfrom' | 'recvmmsg';
 type Transport = 'unix' | 'tcp';
 
@@ -48,10 +57,16 @@ interface Run {
   ns: number;
   /** Datagrams received (datagram cells). */
   dgrams?: number;
+  /** Stream cells C, floor and sync: send and recv calls that moved data, and rounds. */
+  calls?: { sends: number; recvs: number; rounds: number };
 }
+
+/** SO_SNDBUF and SO_RCVBUF of both ends of every TCP connection but node:net's (the kernel doubles it). */
+export const TCP_BUF = 1 << 20;
 
 const IMPL_LABEL: Record<StreamImpl | DgramImpl, string> = {
   c: 'C (same loop, in-process)',
+  floor: 'Node-API floor (argument-less calls)',
   sync: 'sockfd sync (trySend / tryRecv loop)',
   async: 'sockfd async (sendAsync / recvAsync)',
   net: 'node:net (one event loop)',
@@ -76,6 +91,10 @@ function pair(transport: Transport): [number, number] {
     const addr = new s.sockaddr_in();
     s.getsockname(l, addr);
     const a = s.socket(s.AF_INET, s.SOCK_STREAM, 0);
+    for (const fd of [l, a]) {
+      s.setsockopt(fd, s.SOL_SOCKET, s.SO_SNDBUF, TCP_BUF);
+      s.setsockopt(fd, s.SOL_SOCKET, s.SO_RCVBUF, TCP_BUF);
+    }
     s.connect(a, addr); // loopback: the handshake completes in the backlog, accept does not block
     return [a, s.accept(l)];
   } finally {
@@ -90,7 +109,45 @@ function cStream(transport: Transport, chunk: number, total: number): Run {
   try {
     const out = new Float64Array(5);
     native.benchStreamLoop(a, b, chunk, total, out);
-    return { bytes: out[1], ns: out[0] };
+    return { bytes: out[1], ns: out[0], calls: { sends: out[2], recvs: out[3], rounds: out[4] } };
+  } finally {
+    s.close(a);
+    s.close(b);
+  }
+}
+
+/**
+ * The floor: syncStream's loop, statement for statement, but each call is an argument-less
+ * native function making benchStreamLoop's send or recv on C-owned buffers (stream.cc).
+ */
+function floorStream(transport: Transport, chunk: number, total: number): Run {
+  const [a, b] = pair(transport);
+  const { benchStreamFloorSend: floorSend, benchStreamFloorRecv: floorRecv } = native;
+  try {
+    native.benchStreamFloorInit(a, b, chunk, total);
+    let sent = 0;
+    let got = 0;
+    let sends = 0;
+    let recvs = 0;
+    let rounds = 0;
+    const t0 = performance.now();
+    while (got < total) {
+      rounds++;
+      while (sent < total) {
+        const n = floorSend();
+        if (n < 0) break;
+        sent += n;
+        sends++;
+      }
+      for (;;) {
+        const n = floorRecv();
+        if (n < 0) break;
+        if (n === 0) throw new Error(`the peer closed after ${got} bytes`);
+        got += n;
+        recvs++;
+      }
+    }
+    return { bytes: got, ns: (performance.now() - t0) * 1e6, calls: { sends, recvs, rounds } };
   } finally {
     s.close(a);
     s.close(b);
@@ -110,21 +167,27 @@ function syncStream(transport: Transport, chunk: number, total: number): Run {
     const dst = new Uint8Array(chunk);
     let sent = 0;
     let got = 0;
+    let sends = 0;
+    let recvs = 0;
+    let rounds = 0;
     const t0 = performance.now();
     while (got < total) {
+      rounds++;
       while (sent < total) {
         const n = trySend(a, src, Math.min(chunk, total - sent), MSG_DONTWAIT);
         if (n < 0) break; // -EAGAIN: the kernel's buffers are full
         sent += n;
+        sends++;
       }
       for (;;) {
         const n = tryRecv(b, dst, chunk, MSG_DONTWAIT);
         if (n < 0) break; // -EAGAIN: drained
         if (n === 0) throw new Error(`the peer closed after ${got} bytes`);
         got += n;
+        recvs++;
       }
     }
-    return { bytes: got, ns: (performance.now() - t0) * 1e6 };
+    return { bytes: got, ns: (performance.now() - t0) * 1e6, calls: { sends, recvs, rounds } };
   } finally {
     s.close(a);
     s.close(b);
@@ -268,6 +331,8 @@ async function runCell(kind: 'stream' | 'dgram', impl: string, transport: Transp
     switch (impl as StreamImpl) {
       case 'c':
         return cStream(transport, o.chunk, total);
+      case 'floor':
+        return floorStream(transport, o.chunk, total);
       case 'sync':
         return syncStream(transport, o.chunk, total);
       case 'async':
@@ -317,6 +382,8 @@ export interface StreamRow {
   bestGbps: number;
   /** Median gbps / the C cell's median gbps on the same transport. */
   ofC: number;
+  /** C, floor and sync: send calls, recv calls (both counting only calls that moved data) and rounds, per run. */
+  calls?: { sends: number; recvs: number; rounds: number }[];
 }
 
 /** A datagram row: datagrams per second, median and best. */
@@ -342,12 +409,14 @@ function main(): void {
   const streams: StreamRow[] = [];
   for (const transport of ['unix', 'tcp'] as const) {
     const rows: StreamRow[] = [];
-    for (const impl of ['c', 'sync', 'async', 'net'] as const) {
+    for (const impl of ['c', 'floor', 'sync', 'async', 'net'] as const) {
       const { runs } = child('stream', impl, transport, o);
       for (const r of runs)
         if (r.bytes !== o.total) throw new Error(`stream ${impl} ${transport}: received ${r.bytes} of ${o.total} bytes`);
       const rates = runs.map((r) => r.bytes / r.ns); // bytes per ns = GB/s
-      rows.push({ transport, impl, label: IMPL_LABEL[impl], bytes: o.total, runs: runs.length, gbps: median(rates), bestGbps: Math.max(...rates), ofC: 0 });
+      const row: StreamRow = { transport, impl, label: IMPL_LABEL[impl], bytes: o.total, runs: runs.length, gbps: median(rates), bestGbps: Math.max(...rates), ofC: 0 };
+      if (runs[0].calls) row.calls = runs.map((r) => r.calls!);
+      rows.push(row);
     }
     for (const r of rows) r.ofC = r.gbps / rows[0].gbps;
     streams.push(...rows);
@@ -365,11 +434,13 @@ function main(): void {
 
   const mib = (b: number): string => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(0)} MiB` : `${b} bytes`);
   const text = [
-    `bulk transfer: ${mib(o.total)} in ${o.chunk}-byte calls, median of ${o.repeat} runs after a warm-up, a fresh process per cell (${process.version})`,
-    'transport  implementation                                GB/s   best   ×C',
+    `bulk transfer: ${mib(o.total)} in ${o.chunk}-byte calls, median of ${o.repeat} runs after a warm-up, a fresh process and connection per run (${process.version});`,
+    `TCP: SO_SNDBUF = SO_RCVBUF = ${TCP_BUF} on both ends (node:net: the kernel's autotuning); calls: sends / recvs / rounds of the first timed run`,
+    'transport  implementation                                GB/s   best   ×C  calls',
     ...streams.map(
       (r) =>
-        `${(r.transport === 'tcp' ? 'TCP' : 'AF_UNIX').padEnd(10)} ${r.label.padEnd(44)} ${r.gbps.toFixed(2).padStart(5)}  ${r.bestGbps.toFixed(2).padStart(5)}  ${r.ofC.toFixed(2)}`,
+        `${(r.transport === 'tcp' ? 'TCP' : 'AF_UNIX').padEnd(10)} ${r.label.padEnd(44)} ${r.gbps.toFixed(2).padStart(5)}  ${r.bestGbps.toFixed(2).padStart(5)}  ${r.ofC.toFixed(2)}` +
+        (r.calls ? `  ${r.calls[0].sends} / ${r.calls[0].recvs} / ${r.calls[0].rounds}` : ''),
     ),
     '',
     `datagrams: ${o.dgrams} x ${o.dgramSize} bytes over an AF_UNIX SOCK_DGRAM socketpair, queued by C, receive time only, median of ${o.repeat} runs`,
