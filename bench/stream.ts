@@ -26,8 +26,9 @@
 // kernel refuses more (untimed), then the receiver under test takes exactly those (timed):
 // recvfrom() one per call, recvmmsg() 64 per call, and C's recv() one per call.
 //
-// Every cell runs in a fresh child process (a warm-up transfer, then `repeat` timed ones)
-// and checks that the receiver got exactly the bytes (datagrams) sent; a short count fails.
+// Every cell runs in a fresh child process (a warm-up transfer, then `repeat` timed ones),
+// but C, floor and sync of one transport share a child and take turns each round (see
+// runCell); every run checks that the receiver got exactly the bytes (datagrams) sent.
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
@@ -319,14 +320,21 @@ function dgramCell(impl: DgramImpl, size: number, count: number): Run {
   }
 }
 
-// ---- one cell in a child: warm-up, then `repeat` timed runs ------------------------------
+// ---- cells in a child: warm-up, then `repeat` timed runs --------------------------------
 
+/** The runs of each implementation a child ran. */
 interface CellResult {
-  runs: Run[];
+  runs: Record<string, Run[]>;
 }
 
-async function runCell(kind: 'stream' | 'dgram', impl: string, transport: Transport, o: Opts): Promise<CellResult> {
-  const once1 = async (total: number): Promise<Run> => {
+/**
+ * One child runs one cell, or several taking turns: C, floor and sync share a child so that
+ * each round times all three within a second or two of each other (the order rotating per
+ * round), and a burst of other work on this shared machine lands on all three rather than
+ * on one cell's process. (The overhead suite runs TS, floor and C back to back likewise.)
+ */
+async function runCell(kind: 'stream' | 'dgram', impls: string[], transport: Transport, o: Opts): Promise<CellResult> {
+  const once1 = async (impl: string, total: number): Promise<Run> => {
     if (kind === 'dgram') return dgramCell(impl as DgramImpl, o.dgramSize, total);
     switch (impl as StreamImpl) {
       case 'c':
@@ -342,9 +350,16 @@ async function runCell(kind: 'stream' | 'dgram', impl: string, transport: Transp
     }
   };
   const full = kind === 'dgram' ? o.dgrams : o.total;
-  await once1(Math.max(1, Math.floor(full / 8))); // warm-up: JIT, socket buffers
-  const runs: Run[] = [];
-  for (let i = 0; i < o.repeat; i++) runs.push(await once1(full));
+  const runs: Record<string, Run[]> = {};
+  for (const impl of impls) {
+    await once1(impl, Math.max(1, Math.floor(full / 8))); // warm-up: JIT, socket buffers
+    runs[impl] = [];
+  }
+  for (let i = 0; i < o.repeat; i++)
+    for (let j = 0; j < impls.length; j++) {
+      const impl = impls[(i + j) % impls.length];
+      runs[impl].push(await once1(impl, full));
+    }
   return { runs };
 }
 
@@ -356,7 +371,8 @@ interface Opts {
   dgramSize: number;
 }
 
-function child(kind: 'stream' | 'dgram', impl: string, transport: Transport, o: Opts): CellResult {
+function child(kind: 'stream' | 'dgram', impls: string[], transport: Transport, o: Opts): CellResult {
+  const impl = impls.join(',');
   // execArgv carries `-r scripts/ts-register.cjs` when this runs from source.
   const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--cell', kind, impl, transport, JSON.stringify(o)], {
     encoding: 'utf8',
@@ -382,6 +398,11 @@ export interface StreamRow {
   bestGbps: number;
   /** Median gbps / the C cell's median gbps on the same transport. */
   ofC: number;
+  /**
+   * Floor and sync: this run's GB/s over C's in the same round of the shared child, per
+   * round; the median and range of these is the ratio a loaded machine disturbs least.
+   */
+  pairedOfC?: number[];
   /** C, floor and sync: send calls, recv calls (both counting only calls that moved data) and rounds, per run. */
   calls?: { sends: number; recvs: number; rounds: number }[];
 }
@@ -409,8 +430,9 @@ function main(): void {
   const streams: StreamRow[] = [];
   for (const transport of ['unix', 'tcp'] as const) {
     const rows: StreamRow[] = [];
+    const trio = child('stream', ['c', 'floor', 'sync'], transport, o).runs;
     for (const impl of ['c', 'floor', 'sync', 'async', 'net'] as const) {
-      const { runs } = child('stream', impl, transport, o);
+      const runs = trio[impl] ?? child('stream', [impl], transport, o).runs[impl];
       for (const r of runs)
         if (r.bytes !== o.total) throw new Error(`stream ${impl} ${transport}: received ${r.bytes} of ${o.total} bytes`);
       const rates = runs.map((r) => r.bytes / r.ns); // bytes per ns = GB/s
@@ -419,11 +441,16 @@ function main(): void {
       rows.push(row);
     }
     for (const r of rows) r.ofC = r.gbps / rows[0].gbps;
+    for (const r of rows)
+      if (r.impl === 'floor' || r.impl === 'sync') {
+        const mine = trio[r.impl];
+        r.pairedOfC = mine.map((x, i) => x.bytes / x.ns / (trio.c[i].bytes / trio.c[i].ns));
+      }
     streams.push(...rows);
   }
   const dgrams: DgramRow[] = [];
   for (const impl of ['c-recv', 'recvfrom', 'recvmmsg'] as const) {
-    const { runs } = child('dgram', impl, 'unix', o);
+    const runs = child('dgram', [impl], 'unix', o).runs[impl];
     for (const r of runs)
       if (r.dgrams !== o.dgrams || r.bytes !== o.dgrams * o.dgramSize)
         throw new Error(`datagrams ${impl}: received ${r.dgrams} (${r.bytes} bytes) of ${o.dgrams}`);
@@ -435,12 +462,16 @@ function main(): void {
   const mib = (b: number): string => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(0)} MiB` : `${b} bytes`);
   const text = [
     `bulk transfer: ${mib(o.total)} in ${o.chunk}-byte calls, median of ${o.repeat} runs after a warm-up, a fresh process and connection per run (${process.version});`,
-    `TCP: SO_SNDBUF = SO_RCVBUF = ${TCP_BUF} on both ends (node:net: the kernel's autotuning); calls: sends / recvs / rounds of the first timed run`,
+    `TCP: SO_SNDBUF = SO_RCVBUF = ${TCP_BUF} on both ends (node:net: the kernel's autotuning); calls: sends / recvs / rounds of the first timed run;`,
+    `C, floor and sync take turns in one process: per round = median [range] of each round's GB/s over C's in the same round`,
     'transport  implementation                                GB/s   best   ×C  calls',
     ...streams.map(
       (r) =>
         `${(r.transport === 'tcp' ? 'TCP' : 'AF_UNIX').padEnd(10)} ${r.label.padEnd(44)} ${r.gbps.toFixed(2).padStart(5)}  ${r.bestGbps.toFixed(2).padStart(5)}  ${r.ofC.toFixed(2)}` +
-        (r.calls ? `  ${r.calls[0].sends} / ${r.calls[0].recvs} / ${r.calls[0].rounds}` : ''),
+        (r.calls ? `  ${r.calls[0].sends} / ${r.calls[0].recvs} / ${r.calls[0].rounds}` : '') +
+        (r.pairedOfC
+          ? `  per round ${median(r.pairedOfC).toFixed(2)} [${Math.min(...r.pairedOfC).toFixed(2)}-${Math.max(...r.pairedOfC).toFixed(2)}]`
+          : ''),
     ),
     '',
     `datagrams: ${o.dgrams} x ${o.dgramSize} bytes over an AF_UNIX SOCK_DGRAM socketpair, queued by C, receive time only, median of ${o.repeat} runs`,
@@ -462,7 +493,7 @@ function main(): void {
 
 if (args[0] === '--cell') {
   const [, kind, impl, transport, json] = args;
-  runCell(kind as 'stream' | 'dgram', impl, transport as Transport, JSON.parse(json) as Opts).then(
+  runCell(kind as 'stream' | 'dgram', impl.split(','), transport as Transport, JSON.parse(json) as Opts).then(
     (r) => process.stdout.write(JSON.stringify(r)),
     (e: unknown) => {
       process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);

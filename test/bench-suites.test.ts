@@ -38,6 +38,7 @@ interface StreamRow {
   bestGbps: number;
   ofC: number;
   calls?: { sends: number; recvs: number; rounds: number }[];
+  pairedOfC?: number[];
 }
 interface DgramRow {
   impl: string;
@@ -95,6 +96,12 @@ describe('sockfd bench --suites cores,stream', () => {
         expect(k.rounds).toBeLessThanOrEqual(k.recvs);
       }
       if (x.transport === 'unix') expect(x.calls).toEqual(streams[0].calls);
+      // floor and sync took turns with C in one child: one ratio to C per round
+      if (x.impl === 'c') expect(x.pairedOfC).toBeUndefined();
+      else {
+        expect(x.pairedOfC).toHaveLength(x.runs);
+        for (const q of x.pairedOfC!) expect(q).toBeGreaterThan(0);
+      }
     }
     expect(json.stream.text).toMatch(/SO_SNDBUF = SO_RCVBUF = 1048576/);
     for (const x of streams) {
