@@ -48,6 +48,12 @@ export interface BenchBinding {
   // native/bench/stream.cc — the stream suite's C side (bench/stream.ts)
   /** Moves `total` bytes a -> b in `chunk`-byte calls on one thread; out = [ns, bytes, sends, recvs, rounds]. */
   benchStreamLoop(a: number, b: number, chunk: number, total: number, out: Float64Array): undefined;
+  /** The stream floor's state: fds a -> b, `chunk`-byte C buffers, `total` bytes to send. */
+  benchStreamFloorInit(a: number, b: number, chunk: number, total: number): undefined;
+  /** send(a, src, min(chunk, left), MSG_DONTWAIT | MSG_NOSIGNAL) with no arguments; n or -errno. */
+  benchStreamFloorSend(): number;
+  /** recv(b, dst, chunk, MSG_DONTWAIT) with no arguments; n or -errno. */
+  benchStreamFloorRecv(): number;
   /** Queues up to `max` datagrams of `size` bytes on `fd` with sendmmsg (untimed); returns how many. */
   benchDgramFill(fd: number, size: number, max: number): number;
   /** Receives up to `max` datagrams of `size` bytes with recv; out = [ns, datagrams, bytes]. */

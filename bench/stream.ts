@@ -5,20 +5,30 @@
 //
 // Stream cells move the same `total` bytes from one end of a connection to the other in
 // `chunk`-byte calls (64 KiB by default), over an AF_UNIX socketpair and over TCP on
-// 127.0.0.1, four ways:
+// 127.0.0.1, five ways:
 //   - C: native/bench/stream.cc, in-process: on one thread, send until EAGAIN (the kernel's
 //     buffers are full), then recv until EAGAIN (drained), and again;
+//   - Node-API floor: the same loop in TypeScript calling argument-less native functions
+//     that make the same send/recv on C-owned buffers: what any addon pays per call here;
 //   - sockfd sync: the same loop through the public API (trySend / tryRecv, MSG_DONTWAIT);
 //   - sockfd async: sendAsync / recvAsync (lib/async.ts), both ends on one event loop;
 //   - node:net: a net.Socket writing (honouring backpressure) and one reading, one event loop.
+// C, floor and sync make the same syscalls in the same order with the same sizes; each
+// reports its send and recv calls and rounds, and the suite prints them.
+// TCP: every sockfd cell's connection gets SO_SNDBUF = SO_RCVBUF = TCP_BUF on both ends,
+// set before connect (the accepted end inherits the listener's), which turns loopback
+// autotuning off: autotuned buffers grew to a few MiB and differently per connection, so
+// the same loop moved 4 MiB per round in one cell and less in another, at 0.9-3.1 GB/s.
+// node:net has no API for the two options and keeps the kernel's autotuning.
 // One thread everywhere: a sender thread and a receiver thread on a 2-core machine shared
 // with other work would measure the scheduler as much as the transfer.
 // Datagram cells: AF_UNIX SOCK_DGRAM socketpair; C queues datagrams with sendmmsg until the
 // kernel refuses more (untimed), then the receiver under test takes exactly those (timed):
 // recvfrom() one per call, recvmmsg() 64 per call, and C's recv() one per call.
 //
-// Every cell runs in a fresh child process (a warm-up transfer, then `repeat` timed ones)
-// and checks that the receiver got exactly the bytes (datagrams) sent; a short count fails.
+// Every cell runs in a fresh child process (a warm-up transfer, then `repeat` timed ones),
+// but C, floor and sync of one transport share a child and take turns each round (see
+// runCell); every run checks that the receiver got exactly the bytes (datagrams) sent.
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
@@ -38,7 +48,7 @@ function opt(name: string, def: number): number {
   return v;
 }
 
-export type StreamImpl = 'c' | 'sync' | 'async' | 'net';
+export type StreamImpl = 'c' | 'floor' | 'sync' | 'async' | 'net';
 export type DgramImpl = 'c-recv' | 'recvfrom' | 'recvmmsg';
 type Transport = 'unix' | 'tcp';
 
@@ -48,10 +58,16 @@ interface Run {
   ns: number;
   /** Datagrams received (datagram cells). */
   dgrams?: number;
+  /** Stream cells C, floor and sync: send and recv calls that moved data, and rounds. */
+  calls?: { sends: number; recvs: number; rounds: number };
 }
+
+/** SO_SNDBUF and SO_RCVBUF of both ends of every TCP connection but node:net's (the kernel doubles it). */
+export const TCP_BUF = 1 << 20;
 
 const IMPL_LABEL: Record<StreamImpl | DgramImpl, string> = {
   c: 'C (same loop, in-process)',
+  floor: 'Node-API floor (argument-less calls)',
   sync: 'sockfd sync (trySend / tryRecv loop)',
   async: 'sockfd async (sendAsync / recvAsync)',
   net: 'node:net (one event loop)',
@@ -76,6 +92,10 @@ function pair(transport: Transport): [number, number] {
     const addr = new s.sockaddr_in();
     s.getsockname(l, addr);
     const a = s.socket(s.AF_INET, s.SOCK_STREAM, 0);
+    for (const fd of [l, a]) {
+      s.setsockopt(fd, s.SOL_SOCKET, s.SO_SNDBUF, TCP_BUF);
+      s.setsockopt(fd, s.SOL_SOCKET, s.SO_RCVBUF, TCP_BUF);
+    }
     s.connect(a, addr); // loopback: the handshake completes in the backlog, accept does not block
     return [a, s.accept(l)];
   } finally {
@@ -90,7 +110,45 @@ function cStream(transport: Transport, chunk: number, total: number): Run {
   try {
     const out = new Float64Array(5);
     native.benchStreamLoop(a, b, chunk, total, out);
-    return { bytes: out[1], ns: out[0] };
+    return { bytes: out[1], ns: out[0], calls: { sends: out[2], recvs: out[3], rounds: out[4] } };
+  } finally {
+    s.close(a);
+    s.close(b);
+  }
+}
+
+/**
+ * The floor: syncStream's loop, statement for statement, but each call is an argument-less
+ * native function making benchStreamLoop's send or recv on C-owned buffers (stream.cc).
+ */
+function floorStream(transport: Transport, chunk: number, total: number): Run {
+  const [a, b] = pair(transport);
+  const { benchStreamFloorSend: floorSend, benchStreamFloorRecv: floorRecv } = native;
+  try {
+    native.benchStreamFloorInit(a, b, chunk, total);
+    let sent = 0;
+    let got = 0;
+    let sends = 0;
+    let recvs = 0;
+    let rounds = 0;
+    const t0 = performance.now();
+    while (got < total) {
+      rounds++;
+      while (sent < total) {
+        const n = floorSend();
+        if (n < 0) break;
+        sent += n;
+        sends++;
+      }
+      for (;;) {
+        const n = floorRecv();
+        if (n < 0) break;
+        if (n === 0) throw new Error(`the peer closed after ${got} bytes`);
+        got += n;
+        recvs++;
+      }
+    }
+    return { bytes: got, ns: (performance.now() - t0) * 1e6, calls: { sends, recvs, rounds } };
   } finally {
     s.close(a);
     s.close(b);
@@ -110,21 +168,27 @@ function syncStream(transport: Transport, chunk: number, total: number): Run {
     const dst = new Uint8Array(chunk);
     let sent = 0;
     let got = 0;
+    let sends = 0;
+    let recvs = 0;
+    let rounds = 0;
     const t0 = performance.now();
     while (got < total) {
+      rounds++;
       while (sent < total) {
         const n = trySend(a, src, Math.min(chunk, total - sent), MSG_DONTWAIT);
         if (n < 0) break; // -EAGAIN: the kernel's buffers are full
         sent += n;
+        sends++;
       }
       for (;;) {
         const n = tryRecv(b, dst, chunk, MSG_DONTWAIT);
         if (n < 0) break; // -EAGAIN: drained
         if (n === 0) throw new Error(`the peer closed after ${got} bytes`);
         got += n;
+        recvs++;
       }
     }
-    return { bytes: got, ns: (performance.now() - t0) * 1e6 };
+    return { bytes: got, ns: (performance.now() - t0) * 1e6, calls: { sends, recvs, rounds } };
   } finally {
     s.close(a);
     s.close(b);
@@ -256,18 +320,27 @@ function dgramCell(impl: DgramImpl, size: number, count: number): Run {
   }
 }
 
-// ---- one cell in a child: warm-up, then `repeat` timed runs ------------------------------
+// ---- cells in a child: warm-up, then `repeat` timed runs --------------------------------
 
+/** The runs of each implementation a child ran. */
 interface CellResult {
-  runs: Run[];
+  runs: Record<string, Run[]>;
 }
 
-async function runCell(kind: 'stream' | 'dgram', impl: string, transport: Transport, o: Opts): Promise<CellResult> {
-  const once1 = async (total: number): Promise<Run> => {
+/**
+ * One child runs one cell, or several taking turns: C, floor and sync share a child so that
+ * each round times all three within a second or two of each other (the order rotating per
+ * round), and a burst of other work on this shared machine lands on all three rather than
+ * on one cell's process. (The overhead suite runs TS, floor and C back to back likewise.)
+ */
+async function runCell(kind: 'stream' | 'dgram', impls: string[], transport: Transport, o: Opts): Promise<CellResult> {
+  const once1 = async (impl: string, total: number): Promise<Run> => {
     if (kind === 'dgram') return dgramCell(impl as DgramImpl, o.dgramSize, total);
     switch (impl as StreamImpl) {
       case 'c':
         return cStream(transport, o.chunk, total);
+      case 'floor':
+        return floorStream(transport, o.chunk, total);
       case 'sync':
         return syncStream(transport, o.chunk, total);
       case 'async':
@@ -277,9 +350,16 @@ async function runCell(kind: 'stream' | 'dgram', impl: string, transport: Transp
     }
   };
   const full = kind === 'dgram' ? o.dgrams : o.total;
-  await once1(Math.max(1, Math.floor(full / 8))); // warm-up: JIT, socket buffers
-  const runs: Run[] = [];
-  for (let i = 0; i < o.repeat; i++) runs.push(await once1(full));
+  const runs: Record<string, Run[]> = {};
+  for (const impl of impls) {
+    await once1(impl, Math.max(1, Math.floor(full / 8))); // warm-up: JIT, socket buffers
+    runs[impl] = [];
+  }
+  for (let i = 0; i < o.repeat; i++)
+    for (let j = 0; j < impls.length; j++) {
+      const impl = impls[(i + j) % impls.length];
+      runs[impl].push(await once1(impl, full));
+    }
   return { runs };
 }
 
@@ -291,7 +371,8 @@ interface Opts {
   dgramSize: number;
 }
 
-function child(kind: 'stream' | 'dgram', impl: string, transport: Transport, o: Opts): CellResult {
+function child(kind: 'stream' | 'dgram', impls: string[], transport: Transport, o: Opts): CellResult {
+  const impl = impls.join(',');
   // execArgv carries `-r scripts/ts-register.cjs` when this runs from source.
   const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--cell', kind, impl, transport, JSON.stringify(o)], {
     encoding: 'utf8',
@@ -317,6 +398,13 @@ export interface StreamRow {
   bestGbps: number;
   /** Median gbps / the C cell's median gbps on the same transport. */
   ofC: number;
+  /**
+   * Floor and sync: this run's GB/s over C's in the same round of the shared child, per
+   * round; the median and range of these is the ratio a loaded machine disturbs least.
+   */
+  pairedOfC?: number[];
+  /** C, floor and sync: send calls, recv calls (both counting only calls that moved data) and rounds, per run. */
+  calls?: { sends: number; recvs: number; rounds: number }[];
 }
 
 /** A datagram row: datagrams per second, median and best. */
@@ -342,19 +430,27 @@ function main(): void {
   const streams: StreamRow[] = [];
   for (const transport of ['unix', 'tcp'] as const) {
     const rows: StreamRow[] = [];
-    for (const impl of ['c', 'sync', 'async', 'net'] as const) {
-      const { runs } = child('stream', impl, transport, o);
+    const trio = child('stream', ['c', 'floor', 'sync'], transport, o).runs;
+    for (const impl of ['c', 'floor', 'sync', 'async', 'net'] as const) {
+      const runs = trio[impl] ?? child('stream', [impl], transport, o).runs[impl];
       for (const r of runs)
         if (r.bytes !== o.total) throw new Error(`stream ${impl} ${transport}: received ${r.bytes} of ${o.total} bytes`);
       const rates = runs.map((r) => r.bytes / r.ns); // bytes per ns = GB/s
-      rows.push({ transport, impl, label: IMPL_LABEL[impl], bytes: o.total, runs: runs.length, gbps: median(rates), bestGbps: Math.max(...rates), ofC: 0 });
+      const row: StreamRow = { transport, impl, label: IMPL_LABEL[impl], bytes: o.total, runs: runs.length, gbps: median(rates), bestGbps: Math.max(...rates), ofC: 0 };
+      if (runs[0].calls) row.calls = runs.map((r) => r.calls!);
+      rows.push(row);
     }
     for (const r of rows) r.ofC = r.gbps / rows[0].gbps;
+    for (const r of rows)
+      if (r.impl === 'floor' || r.impl === 'sync') {
+        const mine = trio[r.impl];
+        r.pairedOfC = mine.map((x, i) => x.bytes / x.ns / (trio.c[i].bytes / trio.c[i].ns));
+      }
     streams.push(...rows);
   }
   const dgrams: DgramRow[] = [];
   for (const impl of ['c-recv', 'recvfrom', 'recvmmsg'] as const) {
-    const { runs } = child('dgram', impl, 'unix', o);
+    const runs = child('dgram', [impl], 'unix', o).runs[impl];
     for (const r of runs)
       if (r.dgrams !== o.dgrams || r.bytes !== o.dgrams * o.dgramSize)
         throw new Error(`datagrams ${impl}: received ${r.dgrams} (${r.bytes} bytes) of ${o.dgrams}`);
@@ -365,11 +461,17 @@ function main(): void {
 
   const mib = (b: number): string => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(0)} MiB` : `${b} bytes`);
   const text = [
-    `bulk transfer: ${mib(o.total)} in ${o.chunk}-byte calls, median of ${o.repeat} runs after a warm-up, a fresh process per cell (${process.version})`,
-    'transport  implementation                                GB/s   best   ×C',
+    `bulk transfer: ${mib(o.total)} in ${o.chunk}-byte calls, median of ${o.repeat} runs after a warm-up, a fresh process and connection per run (${process.version});`,
+    `TCP: SO_SNDBUF = SO_RCVBUF = ${TCP_BUF} on both ends (node:net: the kernel's autotuning); calls: sends / recvs / rounds of the first timed run;`,
+    `C, floor and sync take turns in one process: per round = median [range] of each round's GB/s over C's in the same round`,
+    'transport  implementation                                GB/s   best   ×C  calls',
     ...streams.map(
       (r) =>
-        `${(r.transport === 'tcp' ? 'TCP' : 'AF_UNIX').padEnd(10)} ${r.label.padEnd(44)} ${r.gbps.toFixed(2).padStart(5)}  ${r.bestGbps.toFixed(2).padStart(5)}  ${r.ofC.toFixed(2)}`,
+        `${(r.transport === 'tcp' ? 'TCP' : 'AF_UNIX').padEnd(10)} ${r.label.padEnd(44)} ${r.gbps.toFixed(2).padStart(5)}  ${r.bestGbps.toFixed(2).padStart(5)}  ${r.ofC.toFixed(2)}` +
+        (r.calls ? `  ${r.calls[0].sends} / ${r.calls[0].recvs} / ${r.calls[0].rounds}` : '') +
+        (r.pairedOfC
+          ? `  per round ${median(r.pairedOfC).toFixed(2)} [${Math.min(...r.pairedOfC).toFixed(2)}-${Math.max(...r.pairedOfC).toFixed(2)}]`
+          : ''),
     ),
     '',
     `datagrams: ${o.dgrams} x ${o.dgramSize} bytes over an AF_UNIX SOCK_DGRAM socketpair, queued by C, receive time only, median of ${o.repeat} runs`,
@@ -391,7 +493,7 @@ function main(): void {
 
 if (args[0] === '--cell') {
   const [, kind, impl, transport, json] = args;
-  runCell(kind as 'stream' | 'dgram', impl, transport as Transport, JSON.parse(json) as Opts).then(
+  runCell(kind as 'stream' | 'dgram', impl.split(','), transport as Transport, JSON.parse(json) as Opts).then(
     (r) => process.stdout.write(JSON.stringify(r)),
     (e: unknown) => {
       process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);

@@ -37,6 +37,8 @@ interface StreamRow {
   gbps: number;
   bestGbps: number;
   ofC: number;
+  calls?: { sends: number; recvs: number; rounds: number }[];
+  pairedOfC?: number[];
 }
 interface DgramRow {
   impl: string;
@@ -70,13 +72,38 @@ describe('sockfd bench --suites cores,stream', () => {
     }
     expect(json.cores.text).toMatch(/sockfd SO_REUSEPORT/);
 
-    // stream: four implementations on two transports, each moving exactly `total` bytes
+    // stream: five implementations on two transports, each moving exactly `total` bytes
     const streams = json.stream.streams as StreamRow[];
     expect(json.stream.total).toBe(total);
     expect(json.stream.chunk).toBe(65536);
     expect(streams.map((x) => `${x.transport}/${x.impl}`)).toEqual([
-      'unix/c', 'unix/sync', 'unix/async', 'unix/net', 'tcp/c', 'tcp/sync', 'tcp/async', 'tcp/net',
+      'unix/c', 'unix/floor', 'unix/sync', 'unix/async', 'unix/net',
+      'tcp/c', 'tcp/floor', 'tcp/sync', 'tcp/async', 'tcp/net',
     ]);
+    // C, the floor and sockfd sync run one loop: each run counts its calls, every chunk
+    // took at least one send and one recv, and over AF_UNIX (where nothing but the loop
+    // moves the bytes) the three make exactly the same calls.
+    for (const x of streams) {
+      if (x.impl === 'async' || x.impl === 'net') {
+        expect(x.calls).toBeUndefined();
+        continue;
+      }
+      expect(x.calls).toHaveLength(x.runs);
+      for (const k of x.calls!) {
+        expect(k.sends).toBeGreaterThanOrEqual(total / 65536);
+        expect(k.recvs).toBeGreaterThanOrEqual(total / 65536);
+        expect(k.rounds).toBeGreaterThanOrEqual(1);
+        expect(k.rounds).toBeLessThanOrEqual(k.recvs);
+      }
+      if (x.transport === 'unix') expect(x.calls).toEqual(streams[0].calls);
+      // floor and sync took turns with C in one child: one ratio to C per round
+      if (x.impl === 'c') expect(x.pairedOfC).toBeUndefined();
+      else {
+        expect(x.pairedOfC).toHaveLength(x.runs);
+        for (const q of x.pairedOfC!) expect(q).toBeGreaterThan(0);
+      }
+    }
+    expect(json.stream.text).toMatch(/SO_SNDBUF = SO_RCVBUF = 1048576/);
     for (const x of streams) {
       expect(x.bytes).toBe(total);
       expect(x.runs).toBe(json.stream.repeat);

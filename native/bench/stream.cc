@@ -11,6 +11,7 @@
 // every fd-taking syscall pay for a shared fd table (DESIGN.md "Traps"); the same loop in the
 // same process makes the TS/C ratio measure sockfd alone. Each call moves one bounded transfer
 // that bench/stream.ts sized, so it blocks the JS thread only that long.
+#include <errno.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -106,6 +107,56 @@ napi_value BenchStreamLoop(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// The stream floor: the same loop driven from TypeScript, one Node-API call per syscall,
+// but calls that take no arguments and touch no JS object (the fds, the C-owned buffers
+// and the bytes left to send live here, set by benchStreamFloorInit). A floor call costs
+// the Node-API crossing and the int32 result, nothing else: floor minus C is what any
+// addon pays per call at this chunk size on this machine (including V8 state the 64 KiB
+// copies evicted from the caches), TS minus floor is what sockfd's argument handling adds.
+struct StreamFloor {
+  int a = -1, b = -1;
+  uint64_t left = 0;
+  std::vector<char> src, dst;
+};
+StreamFloor stream_floor;
+
+// benchStreamFloorInit(a, b, chunk, total): the floor's fds, `chunk`-byte buffers (the
+// source filled like C's) and `total` bytes to send.
+napi_value BenchStreamFloorInit(napi_env env, napi_callback_info info) {
+  static const char* fn = "benchStreamFloorInit";
+  size_t argc = 4;
+  napi_value v[4];
+  napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  if (argc < 4) return ThrowRange(env, fn, "expects 4 arguments, got %zu", argc);
+  auto& f = stream_floor;
+  int64_t chunk, total;
+  if (!GetFd(env, v[0], fn, "a", &f.a) || !GetFd(env, v[1], fn, "b", &f.b) ||
+      !GetInt(env, v[2], fn, "chunk", 1, 1 << 24, &chunk) || !GetInt(env, v[3], fn, "total", 0, 1e15, &total))
+    return nullptr;
+  f.src.assign(static_cast<size_t>(chunk), 's');
+  f.dst.assign(static_cast<size_t>(chunk), 0);
+  f.left = static_cast<uint64_t>(total);
+  return Undefined(env);
+}
+
+// benchStreamFloorSend() -> n | -errno: send(a, src, min(chunk, left), MSG_DONTWAIT |
+// MSG_NOSIGNAL), the call the sync cell's trySend makes.
+napi_value BenchStreamFloorSend(napi_env env, napi_callback_info) {
+  auto& f = stream_floor;
+  const size_t len = f.left < f.src.size() ? static_cast<size_t>(f.left) : f.src.size();
+  const ssize_t n = send(f.a, f.src.data(), len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n < 0) return Int(env, -errno);
+  f.left -= static_cast<uint64_t>(n);
+  return Int(env, n);
+}
+
+// benchStreamFloorRecv() -> n | -errno: recv(b, dst, chunk, MSG_DONTWAIT), as tryRecv.
+napi_value BenchStreamFloorRecv(napi_env env, napi_callback_info) {
+  auto& f = stream_floor;
+  const ssize_t n = recv(f.b, f.dst.data(), f.dst.size(), MSG_DONTWAIT);
+  return Int(env, n < 0 ? -errno : n);
+}
+
 // benchDgramFill(fd, size, max) -> count: queues up to `max` datagrams of `size` bytes on
 // fd with sendmmsg(2), 64 per call, MSG_DONTWAIT, until the kernel says EAGAIN (the
 // peer's queue is full). The untimed half of a datagram round in bench/stream.ts: the
@@ -183,6 +234,9 @@ napi_value BenchDgramDrain(napi_env env, napi_callback_info info) {
 
 void InitBenchStream(napi_env env, napi_value exports) {
   SetFunction(env, exports, "benchStreamLoop", BenchStreamLoop);
+  SetFunction(env, exports, "benchStreamFloorInit", BenchStreamFloorInit);
+  SetFunction(env, exports, "benchStreamFloorSend", BenchStreamFloorSend);
+  SetFunction(env, exports, "benchStreamFloorRecv", BenchStreamFloorRecv);
   SetFunction(env, exports, "benchDgramFill", BenchDgramFill);
   SetFunction(env, exports, "benchDgramDrain", BenchDgramDrain);
 }
