@@ -47,6 +47,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "uring.h"
@@ -88,10 +89,27 @@ static uint32_t NextId() {
   return 0;
 }
 
+// The ring this thread found last, for its env. Every hot call (get_sqe, the prep helpers,
+// enter) looks its ring up, and a loop drives one ring: this skips g_mu and the map. An
+// env's rings are used only on the env's thread, and Destroy (on that thread) clears the
+// entry before a ring is freed. A ring is listed under its fd number at most once (Setup
+// ends any older ring under the number), so a hit by fd is the ring FindFd would find.
+static thread_local napi_env t_env = nullptr;
+static thread_local Ring* t_ring = nullptr;
+
+static void Remember(napi_env env, Ring* r) {
+  t_env = env;
+  t_ring = r;
+}
+
 Ring* FindById(napi_env env, uint32_t id, const char* fn) {
+  if (t_env == env && t_ring != nullptr && t_ring->id == id) return t_ring;
   std::lock_guard<std::mutex> lock(g_mu);
   for (Ring* r : Rings(env))
-    if (r->id == id) return r;
+    if (r->id == id) {
+      Remember(env, r);
+      return r;
+    }
   ThrowErrno(env, fn, EBADF);
   return nullptr;
 }
@@ -109,6 +127,7 @@ static bool Alive(Ring* r) {
 // number reused for another file only makes the syscall fail (EOPNOTSUPP) or act on a ring
 // that is not sockfd's, never on addon memory.
 static Ring* FindFd(napi_env env, int fd, bool check) {
+  if (!check && t_env == env && t_ring != nullptr && t_ring->fd == fd) return t_ring;
   Ring* found = nullptr;
   {
     std::lock_guard<std::mutex> lock(g_mu);
@@ -120,6 +139,7 @@ static Ring* FindFd(napi_env env, int fd, bool check) {
       }
   }
   if (found != nullptr && check && !Alive(found)) return nullptr;
+  if (found != nullptr && !check) Remember(env, found);
   return found;
 }
 
@@ -144,7 +164,7 @@ bool SlotOf(napi_env env, Ring* r, uint32_t seq, const char* fn, unsigned* idx) 
 void FreeRequest(napi_env env, Request* q) {
   if (q->target != nullptr) napi_delete_reference(env, q->target);
   if (q->target2 != nullptr) napi_delete_reference(env, q->target2);
-  free(q->mem);
+  if (q->mem != q->small) free(q->mem);
   delete q;
 }
 
@@ -157,27 +177,16 @@ void MirrorSqe(Ring* r, unsigned idx) {
 }
 
 // The bytes of a referenced buffer now, without throwing: nullptr when it was detached.
+// napi_get_buffer_info takes any ArrayBufferView (a TypedArray, a Buffer, a DataView) in one
+// call, where asking which kind it is first costs several V8 type tests.
 static uint8_t* Peek(napi_env env, napi_ref ref, size_t* len) {
   napi_value v;
   *len = 0;
   if (napi_get_reference_value(env, ref, &v) != napi_ok || v == nullptr) return nullptr;
   void* data = nullptr;
-  bool is;
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type t;
-    size_t n;
-    napi_value ab;
-    size_t off;
-    napi_get_typedarray_info(env, v, &t, &n, &data, &ab, &off);
-    static const size_t kSize[] = {1, 1, 1, 2, 2, 4, 4, 4, 8, 8, 8};
-    *len = n * (t <= napi_biguint64_array ? kSize[t] : 1);
-  } else if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-    napi_value ab;
-    size_t off;
-    napi_get_dataview_info(env, v, len, &data, &ab, &off);
-  } else {
-    napi_get_arraybuffer_info(env, v, &data, len);
-  }
+  if (napi_get_buffer_info(env, v, &data, len) != napi_ok &&
+      napi_get_arraybuffer_info(env, v, &data, len) != napi_ok)
+    *len = 0;
   return *len == 0 ? nullptr : static_cast<uint8_t*>(data);
 }
 
@@ -216,9 +225,8 @@ static void Reap(napi_env env, Ring* r, bool closing) {
     if (!closing && r->scq_tail - h >= r->p.cq_entries) break;
     io_uring_cqe c = r->kcqes[khead & r->cq_mask];
     khead++;
-    auto it = r->live.find(c.user_data);
-    if (it == r->live.end()) continue;  // the addon's own (a cancel)
-    Request* q = it->second;
+    if (c.user_data == 0) continue;  // the addon's own (a cancel, an unprepared slot)
+    Request* q = reinterpret_cast<Request*>(c.user_data);
     if (closing) {
       if (q->op == IORING_OP_ACCEPT && c.res >= 0) close(c.res);
     } else {
@@ -229,7 +237,7 @@ static void Reap(napi_env env, Ring* r, bool closing) {
       r->scq_tail++;
     }
     if (!(c.flags & IORING_CQE_F_MORE)) {
-      r->live.erase(it);
+      r->live.Remove(q);
       FreeRequest(env, q);
     }
   }
@@ -273,16 +281,17 @@ static void Unmap(Ring* r) {
 
 // Ends a ring: cancels and waits for what is in flight, then frees (see the header).
 static void Destroy(napi_env env, Ring* r, bool env_alive) {
+  if (t_ring == r) Remember(nullptr, nullptr);
   if (!env_alive) {
     // The environment is being torn down: its references go with it.
-    for (auto& kv : r->live) kv.second->target = kv.second->target2 = nullptr;
+    for (Request* q : r->live) q->target = q->target2 = nullptr;
     for (napi_ref& v : r->views) v = nullptr;
   }
   // Prepared but never published: the kernel never saw them.
   for (unsigned s = r->published; s != r->local; s++) {
     Request* q = r->slot[s & r->sq_mask];
     if (q != nullptr) {
-      r->live.erase(q->tag);
+      r->live.Remove(q);
       FreeRequest(env, q);
     }
   }
@@ -299,7 +308,7 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
       std::vector<uint64_t> tags;
       if (any) tags.push_back(0);
       else
-        for (auto& kv : r->live) tags.push_back(kv.first);
+        for (Request* q : r->live) tags.push_back(q->tag);
       for (uint64_t t : tags) {
         unsigned khead = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
         if (r->published - khead >= r->p.sq_entries) break;
@@ -350,7 +359,11 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
   if (!leak) {
     // Each request's CQE was seen (or the ring never published it): nothing refers to
     // addon memory any more.
-    for (auto& kv : r->live) FreeRequest(env, kv.second);
+    while (!r->live.empty()) {
+      Request* q = *r->live.begin();
+      r->live.Remove(q);
+      FreeRequest(env, q);
+    }
     Unmap(r);
   } else if (!r->live.empty()) {
     fprintf(stderr, "sockfd: io_uring fd %d closed with %zu requests still in the kernel; "

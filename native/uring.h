@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <unordered_map>
 
 #include "common.h"
 
@@ -19,15 +18,58 @@ namespace uring {
 // (never the caller's user_data, which JS could choose to collide with another request) and
 // only addresses inside `mem`, which the addon allocated and frees only once the kernel has
 // posted the request's last CQE (or the ring is gone with the kernel done).
+//
+// The tag is the Request's own address: the kernel hands back only the user_data the addon
+// wrote (a request's tag, or 0 for the addon's own SQEs), and a Request lives until its last
+// CQE, so a CQE names its Request without a lookup.
 struct Request {
   uint64_t tag = 0;
   uint64_t user_data = 0;  // the caller's, given back in the JS-visible CQE
   uint8_t op = 0;
-  uint8_t* mem = nullptr;  // recv: the bytes; accept: sockaddr_storage + socklen_t; timeout: ts
+  uint8_t* mem = nullptr;  // recv/send: the bytes; accept: sockaddr_storage + socklen_t; timeout: ts
   size_t len = 0;
   napi_ref target = nullptr;   // recv: the caller's buffer; accept: addr
   size_t target_off = 0;       // recv: where in `target` the bytes go
   napi_ref target2 = nullptr;  // accept: addrlen (a Uint32Array)
+  Request* prev = nullptr;     // the ring's live list
+  Request* next = nullptr;
+  // `mem` for small requests (an accept's address, a timespec, a short recv or send), so
+  // the hot path does not go through malloc.
+  alignas(16) uint8_t small[sizeof(sockaddr_storage) + sizeof(socklen_t)];
+};
+
+// The requests of a ring that the kernel may still act on (published or not), as an
+// intrusive list: adding and removing touch no allocator and no hash table.
+class LiveList {
+ public:
+  void Add(Request* q) {
+    q->prev = nullptr;
+    q->next = head_;
+    if (head_ != nullptr) head_->prev = q;
+    head_ = q;
+    n_++;
+  }
+  void Remove(Request* q) {
+    if (q->prev != nullptr) q->prev->next = q->next;
+    else head_ = q->next;
+    if (q->next != nullptr) q->next->prev = q->prev;
+    q->prev = q->next = nullptr;
+    n_--;
+  }
+  bool empty() const { return n_ == 0; }
+  size_t size() const { return n_; }
+  struct It {
+    Request* q;
+    Request* operator*() const { return q; }
+    It& operator++() { q = q->next; return *this; }
+    bool operator!=(const It& o) const { return q != o.q; }
+  };
+  It begin() const { return It{head_}; }
+  It end() const { return It{nullptr}; }
+
+ private:
+  Request* head_ = nullptr;
+  size_t n_ = 0;
 };
 
 // A block of addon memory shared by the ring and the ArrayBuffers JS sees over it. Each
@@ -76,8 +118,7 @@ struct Ring {
   size_t sq_ring_len = 0, cq_ring_len = 0;
   unsigned scq_tail = 0;
   napi_ref views[3] = {nullptr, nullptr, nullptr};  // weak: the ArrayBuffers handed out
-  std::unordered_map<uint64_t, Request*> live;      // tag -> request (published or not)
-  uint64_t next_tag = 1;                            // 0 marks the addon's own SQEs
+  LiveList live;  // every request not yet freed (published or not)
 };
 
 // The ring the caller's fd names (nullptr, with a TypeError thrown, when it is not one
