@@ -24,7 +24,7 @@ const SQE = binding.layout.io_uring_sqe;
 const CQE = binding.layout.io_uring_cqe;
 const {
   io_uring_setup: nativeSetup, io_uring_enter: nativeEnter, io_uring_register: nativeRegister,
-  io_uring_mmap: nativeMmap, io_uring_get_sqe: nativeGetSqe, io_uring_sqe_set_data64: nativeSetData,
+  io_uring_mmap: nativeMmap, io_uring_ctl: nativeCtl, io_uring_sqe_set_data64: nativeSetData,
   io_uring_prep_nop: nativeNop, io_uring_prep_recv: nativeRecv, io_uring_prep_send: nativeSend,
   io_uring_prep_poll_add: nativePollAdd, io_uring_prep_poll_multishot: nativePollMulti,
   io_uring_prep_poll_remove: nativePollRemove, io_uring_prep_accept: nativeAccept,
@@ -161,7 +161,8 @@ export class io_uring_cqe extends Struct {
 }
 
 let sqeKey: (o: unknown) => [number, number] | null;
-let makeSqe: (bytes: Uint8Array, id: number, seq: number) => io_uring_sqe;
+let sqeRing: (o: io_uring_sqe) => RingState;
+let makeSqe: (st: RingState, slot: number, seq: number) => io_uring_sqe;
 let reuseSqe: (s: io_uring_sqe, seq: number) => io_uring_sqe;
 
 /**
@@ -174,12 +175,15 @@ let reuseSqe: (s: io_uring_sqe, seq: number) => io_uring_sqe;
 export class io_uring_sqe extends Struct {
   #id = 0;
   #seq = 0;
+  #ring: RingState | null = null;
   static {
     sqeKey = (o: unknown) => (typeof o === 'object' && o !== null && #id in o && o.#id !== 0 ? [o.#id, o.#seq] : null);
-    makeSqe = (bytes: Uint8Array, id: number, seq: number): io_uring_sqe => {
-      const s = new io_uring_sqe(bytes);
-      s.#id = id;
+    sqeRing = (o: io_uring_sqe) => o.#ring!;
+    makeSqe = (st: RingState, slot: number, seq: number): io_uring_sqe => {
+      const s = new io_uring_sqe(new Uint8Array(st.sqes, slot * SQE.size, SQE.size));
+      s.#id = st.id;
       s.#seq = seq;
+      s.#ring = st;
       return s;
     };
     reuseSqe = (s: io_uring_sqe, seq: number): io_uring_sqe => {
@@ -268,6 +272,44 @@ export function io_uring_mmap(fd: number, offset: number): ArrayBuffer {
 }
 
 /**
+ * What lib keeps of a ring for io_uring_get_sqe and io_uring_sqe_set_data64, which make no
+ * Node-API call: the ring's control block (native/uring.h Ctl; the addon checks what JS
+ * writes there before it uses it), its SQE-array copy and one io_uring_sqe per slot.
+ */
+interface RingState {
+  readonly fd: number;
+  readonly id: number;
+  readonly ctl: ArrayBuffer;
+  readonly u32: Uint32Array; // over ctl: [0] id, [1] local, [2] published, [3] khead, [4] entries, [5] mask, then user_data
+  readonly entries: number;
+  readonly sqes: ArrayBuffer;
+  readonly sqeU32: Uint32Array; // over the SQE-array copy
+  readonly objs: Array<io_uring_sqe | undefined>;
+}
+const CTL_LOCAL = 1;
+const CTL_PUBLISHED = 2;
+const CTL_KHEAD = 3;
+const CTL_UD = 8; // u32 index of ud[0]
+const UD_LO = LE ? 0 : 1; // which u32 of a u64 holds its low half
+const SQE_UD = SQE.user_data / 4; // u32 index of user_data within an SQE
+
+// The state of each ring by fd. A closed ring's control block is detached (byteLength 0):
+// its entry is made anew from whatever ring the number names next.
+const rings = new Map<number, RingState>();
+
+function ringState(fd: number): RingState {
+  let st = rings.get(fd);
+  if (st === undefined || st.ctl.byteLength === 0) {
+    const ctl = nativeCtl(fd); // throws the TypeError of a number that is not a ring
+    const u32 = new Uint32Array(ctl);
+    const sqes = nativeMmap(fd, IORING_OFF_SQES);
+    st = { fd, id: u32[0], ctl, u32, entries: u32[4], sqes, sqeU32: new Uint32Array(sqes), objs: new Array(u32[4]) };
+    rings.set(fd, st);
+  }
+  return st;
+}
+
+/**
  * io_uring_get_sqe(fd) — the next free SQE of the ring, or null when the SQ ring is full
  * (submit with io_uring_enter first). Until a prep helper fills it, it is a NOP whose CQE
  * is not shown.
@@ -275,28 +317,22 @@ export function io_uring_mmap(fd: number, offset: number): ArrayBuffer {
 export function io_uring_get_sqe(fd: number): io_uring_sqe | null {
   checkArgc('io_uring_get_sqe', arguments.length, 1, ['fd']);
   checkFd('io_uring_get_sqe', 'fd', fd);
-  const key = nativeGetSqe(fd);
-  if (key < 0) return null;
-  const id = Math.floor(key / 0x1_0000_0000);
-  const seq = key % 0x1_0000_0000;
-  // The SQE-array copy of the ring this sqe belongs to and one io_uring_sqe per slot, kept
-  // from the last call (a hot loop gets many sqes of one ring): building the view (a Struct,
-  // its Uint8Array and DataView) cost more than the native call. A ring closed since then
-  // detached the copy, and a new ring has another id.
-  if (lastSqes === null || lastId !== id || lastSqes.byteLength === 0) {
-    lastSqes = nativeMmap(fd, IORING_OFF_SQES);
-    lastId = id;
-    lastObjs = new Array<io_uring_sqe | undefined>(lastSqes.byteLength / SQE.size);
-  }
-  const slot = seq % lastObjs.length;
-  const s = lastObjs[slot];
+  // As liburing does in C: a slot is free unless the kernel has not consumed it yet
+  // (local - khead, the kernel's SQ head as of the last io_uring_enter). No Node-API call:
+  // building the io_uring_sqe view and crossing into the addon cost more than this.
+  const st = ringState(fd);
+  const u = st.u32;
+  const seq = u[CTL_LOCAL];
+  if (((seq - u[CTL_KHEAD]) >>> 0) >= st.entries) return null;
+  u[CTL_LOCAL] = (seq + 1) >>> 0;
+  const slot = seq % st.entries; // entries is a power of two: seq & mask
+  st.sqeU32.fill(0, slot * 16, slot * 16 + 16); // a zeroed SQE (a NOP) in JS's copy
+  u[CTL_UD + 2 * slot] = 0;
+  u[CTL_UD + 2 * slot + 1] = 0;
+  const s = st.objs[slot];
   if (s !== undefined) return reuseSqe(s, seq);
-  return (lastObjs[slot] = makeSqe(new Uint8Array(lastSqes, slot * SQE.size, SQE.size), id, seq));
+  return (st.objs[slot] = makeSqe(st, slot, seq));
 }
-
-let lastId = 0;
-let lastSqes: ArrayBuffer | null = null;
-let lastObjs: Array<io_uring_sqe | undefined> = [];
 
 function sqeArg(fn: string, sqe: unknown): [number, number] {
   const k = sqeKey(sqe);
@@ -314,9 +350,32 @@ function u64Arg(fn: string, param: string, v: unknown): bigint | number {
 
 /** io_uring_sqe_set_data64(sqe, data) — the user_data (a bigint or a safe integer) the CQE will carry. */
 export function io_uring_sqe_set_data64(sqe: io_uring_sqe, data: bigint | number): void {
-  checkArgc('io_uring_sqe_set_data64', arguments.length, 2, ['sqe', 'data']);
-  const [id, seq] = sqeArg('io_uring_sqe_set_data64', sqe);
-  nativeSetData(id, seq, u64Arg('io_uring_sqe_set_data64', 'data', data));
+  const fn = 'io_uring_sqe_set_data64';
+  checkArgc(fn, arguments.length, 2, ['sqe', 'data']);
+  const [id, seq] = sqeArg(fn, sqe);
+  const v = u64Arg(fn, 'data', data);
+  const st = sqeRing(sqe);
+  const u = st.u32;
+  // Handed out and not yet submitted: seq in [published, local). A closed ring (its block
+  // detached) or a submitted sqe takes the native call, which throws the error.
+  if (st.ctl.byteLength === 0 || ((seq - u[CTL_PUBLISHED]) >>> 0) >= ((u[CTL_LOCAL] - u[CTL_PUBLISHED]) >>> 0)) {
+    nativeSetData(id, seq, v);
+    return;
+  }
+  let lo: number, hi: number;
+  if (typeof v === 'number') {
+    lo = v % 0x1_0000_0000;
+    hi = (v - lo) / 0x1_0000_0000;
+  } else {
+    lo = Number(v & 0xffff_ffffn);
+    hi = Number(v >> 32n);
+  }
+  const slot = seq % st.entries;
+  u[CTL_UD + 2 * slot + UD_LO] = lo; // what the addon gives the request when it submits it
+  u[CTL_UD + 2 * slot + 1 - UD_LO] = hi;
+  const w = st.sqeU32; // and JS's copy of the SQE shows it
+  w[slot * 16 + SQE_UD + UD_LO] = lo;
+  w[slot * 16 + SQE_UD + 1 - UD_LO] = hi;
 }
 
 /** io_uring_prep_nop(sqe) — IORING_OP_NOP: completes with res 0. */

@@ -151,7 +151,17 @@ Ring* FindByFd(napi_env env, napi_value v, const char* fn) {
   return r;
 }
 
+void SyncLocal(Ring* r) {
+  unsigned jl = __atomic_load_n(&r->ctl->local, __ATOMIC_RELAXED);
+  unsigned khead = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
+  // Valid: published <= jl and jl - khead <= entries (wrapping). Anything else is not a
+  // count get_sqe could have reached.
+  if (jl - r->published <= r->p.sq_entries - (r->published - khead)) r->local = jl;
+  else r->ctl->local = r->local;
+}
+
 bool SlotOf(napi_env env, Ring* r, uint32_t seq, const char* fn, unsigned* idx) {
+  SyncLocal(r);
   // Handed out and not yet published: seq in [published, local), in wrapping arithmetic.
   if (static_cast<unsigned>(seq - r->published) >= static_cast<unsigned>(r->local - r->published)) {
     ThrowRange(env, fn, "sqe was already submitted (or is not this ring's)");
@@ -250,20 +260,31 @@ static void Reap(napi_env env, Ring* r, bool closing) {
 // The SQ ring copy: the kernel's head, flags and dropped count, and the local tail.
 static void SyncSq(Ring* r) {
   auto at = [r](unsigned off) { return reinterpret_cast<unsigned*>(r->ssq + off); };
-  *at(r->p.sq_off.head) = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
+  unsigned khead = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
+  *at(r->p.sq_off.head) = khead;
   *at(r->p.sq_off.tail) = r->local;
+  r->ctl->khead = khead;
+  r->ctl->local = r->local;
+  r->ctl->published = r->published;
   *at(r->p.sq_off.flags) = __atomic_load_n(r->ksq_flags, __ATOMIC_RELAXED);
   *at(r->p.sq_off.dropped) = __atomic_load_n(r->ksq_dropped, __ATOMIC_RELAXED);
 }
 
 // Publishes n prepared SQEs: their requests are the kernel's from here on.
-static void Publish(Ring* r, unsigned n) {
+static void Publish(Ring* r, unsigned n, bool addon_sqe = false) {
   for (unsigned i = 0; i < n; i++) {
     unsigned idx = (r->published + i) & r->sq_mask;
-    if (r->slot[idx] != nullptr) r->slot[idx]->user_data = r->slot_ud[idx];
+    if (r->slot[idx] != nullptr) {
+      r->slot[idx]->user_data = r->slot_ud[idx];
+    } else if (!addon_sqe) {
+      // Handed out (by JS, through the control block) and never prepared: whatever an
+      // earlier request left in the kernel's SQE must not run again. A NOP tagged 0.
+      memset(&r->sqes[idx], 0, sizeof(io_uring_sqe));
+    }
     r->slot[idx] = nullptr;
   }
   r->published += n;
+  r->ctl->published = r->published;
   __atomic_store_n(r->ksq_tail, r->published, __ATOMIC_RELEASE);
 }
 
@@ -288,6 +309,7 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
     for (napi_ref& v : r->views) v = nullptr;
   }
   // Prepared but never published: the kernel never saw them.
+  SyncLocal(r);
   for (unsigned s = r->published; s != r->local; s++) {
     Request* q = r->slot[s & r->sq_mask];
     if (q != nullptr) {
@@ -321,7 +343,7 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
         s->user_data = 0;
         r->slot[r->published & r->sq_mask] = nullptr;
         r->local++;
-        Publish(r, 1);
+        Publish(r, 1, true);  // the addon's own SQE, written above
       }
       unsigned pending = r->published - __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
       io_uring_getevents_arg ga{};
@@ -369,9 +391,10 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
     fprintf(stderr, "sockfd: io_uring fd %d closed with %zu requests still in the kernel; "
             "their memory is left allocated\n", r->fd, r->live.size());
   }
+  r->slot_ud = nullptr;  // was in the shadow block
+  r->ctl = nullptr;
   r->shadow->Unref();
   delete[] r->slot;
-  delete[] r->slot_ud;
   if (!leak) delete r;
 }
 
@@ -476,9 +499,10 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
     r->dev = st.st_dev;
     r->ino = st.st_ino;
     r->slot = new Request*[p.sq_entries]();
-    r->slot_ud = new uint64_t[p.sq_entries]();
     r->shadow = new Shadow();
-    r->shadow->len = r->sq_ring_len + r->cq_ring_len + r->sqes_len;
+    // The control block first, rounded to 64 bytes so the ring copies keep their alignment.
+    r->ctl_len = (sizeof(Ctl) + p.sq_entries * sizeof(uint64_t) + 63) & ~size_t{63};
+    r->shadow->len = r->ctl_len + r->sq_ring_len + r->cq_ring_len + r->sqes_len;
     r->shadow->mem = static_cast<uint8_t*>(calloc(1, r->shadow->len));
     if (r->shadow->mem == nullptr) err = ENOMEM;
   }
@@ -488,12 +512,15 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
     close(fd);
     if (r->shadow != nullptr) r->shadow->Unref();
     delete[] r->slot;
-    delete[] r->slot_ud;
     delete r;
     return ThrowErrno(env, fn, e);
   };
   if (err != 0) return fail(err);
-  r->ssq = r->shadow->mem;
+  r->ctl = reinterpret_cast<Ctl*>(r->shadow->mem);
+  r->slot_ud = r->ctl->ud;
+  r->ctl->entries = p.sq_entries;
+  r->ctl->mask = p.sq_entries - 1;
+  r->ssq = r->shadow->mem + r->ctl_len;
   r->scq = r->ssq + r->sq_ring_len;
   r->ssqes = r->scq + r->cq_ring_len;
   // The copies start as the kernel's regions: offsets, masks, entries, the index array.
@@ -518,11 +545,32 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
   }
   for (Ring* o : orphans) Destroy(env, o, true);
   if (r->id == 0) return fail(EMFILE);  // 2**21 - 1 rings open at once
+  r->ctl->id = r->id;
   memcpy(pmem, &p, sizeof p);  // the same buffer: no JS ran since it was read
   return Int(env, fd);
 }
 
 static void FinalizeView(napi_env, void*, void* hint) { static_cast<Shadow*>(hint)->Unref(); }
+
+// The ArrayBuffer over views[which] of the shadow block: the same one while it is alive.
+static napi_value View(napi_env env, Ring* r, int which, uint8_t* mem, size_t len) {
+  napi_value ab = nullptr;
+  if (r->views[which] != nullptr) {
+    napi_get_reference_value(env, r->views[which], &ab);
+    bool detached = false;
+    if (ab != nullptr) napi_is_detached_arraybuffer(env, ab, &detached);
+    if (ab != nullptr && !detached) return ab;
+    napi_delete_reference(env, r->views[which]);
+    r->views[which] = nullptr;
+  }
+  r->shadow->refs++;
+  if (napi_create_external_arraybuffer(env, mem, len, FinalizeView, r->shadow, &ab) != napi_ok) {
+    r->shadow->Unref();
+    return nullptr;
+  }
+  napi_create_reference(env, ab, 0, &r->views[which]);
+  return ab;
+}
 
 // io_uring_mmap(fd, offset) -> ArrayBuffer: the JS-visible copy of the region mmap(2) maps
 // at `offset` (IORING_OFF_SQ_RING, IORING_OFF_CQ_RING, IORING_OFF_SQES). The same
@@ -549,22 +597,19 @@ static napi_value Mmap(napi_env env, napi_callback_info info) {
     return ThrowRange(env, fn, "offset must be IORING_OFF_SQ_RING, IORING_OFF_CQ_RING or "
                       "IORING_OFF_SQES, got %lld", static_cast<long long>(off));
   }
-  napi_value ab = nullptr;
-  if (r->views[which] != nullptr) {
-    napi_get_reference_value(env, r->views[which], &ab);
-    bool detached = false;
-    if (ab != nullptr) napi_is_detached_arraybuffer(env, ab, &detached);
-    if (ab != nullptr && !detached) return ab;
-    napi_delete_reference(env, r->views[which]);
-    r->views[which] = nullptr;
-  }
-  r->shadow->refs++;
-  if (napi_create_external_arraybuffer(env, mem, len, FinalizeView, r->shadow, &ab) != napi_ok) {
-    r->shadow->Unref();
-    return nullptr;
-  }
-  napi_create_reference(env, ab, 0, &r->views[which]);
-  return ab;
+  return View(env, r, which, mem, len);
+}
+
+// io_uring_ctl(fd) -> ArrayBuffer: the ring's control block (uring.h Ctl), for lib/uring.ts
+// only. Detached when the ring is closed, as the region copies are.
+static napi_value CtlCb(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"fd"};
+  const char* fn = "io_uring_ctl";
+  Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 1, 1, fn, kParams)) return nullptr;
+  Ring* r = FindByFd(env, a.v[0], fn);
+  if (r == nullptr) return nullptr;
+  return View(env, r, 3, reinterpret_cast<uint8_t*>(r->ctl), r->ctl_len);
 }
 
 // io_uring_enter(fd, to_submit, min_complete, flags) -> the number of SQEs submitted
@@ -583,6 +628,7 @@ static napi_value EnterCb(napi_env env, napi_callback_info info) {
     return ThrowRange(env, fn, "flags 0x%x: only IORING_ENTER_GETEVENTS is supported", flags);
   Ring* r = FindByFd(env, a.v[0], fn);
   if (r == nullptr) return nullptr;
+  SyncLocal(r);
   unsigned ready = r->local - r->published;
   unsigned n = to_submit < ready ? static_cast<unsigned>(to_submit) : ready;
   Publish(r, n);
@@ -652,6 +698,7 @@ void InitUring(napi_env env, napi_value exports) {
   SetFunction(env, exports, "io_uring_enter", EnterCb);
   SetFunction(env, exports, "io_uring_register", Register);
   SetFunction(env, exports, "io_uring_mmap", Mmap);
+  SetFunction(env, exports, "io_uring_ctl", CtlCb);
   SetLayout(env, exports, "io_uring_params",
             {{"size", sizeof(io_uring_params)},
              {"sq_entries", offsetof(io_uring_params, sq_entries)},

@@ -87,6 +87,23 @@ struct Shadow {
   }
 };
 
+// The control block lib/uring.ts shares with the addon (io_uring_ctl), so io_uring_get_sqe
+// and io_uring_sqe_set_data64 need no Node-API call: JS hands out SQEs by advancing `local`
+// and stores each slot's user_data in `ud`. Only lib/uring.ts holds it (binding.ts does not
+// export it), and nothing in it is trusted for memory safety: the addon reads `local` back
+// through SyncLocal, which accepts it only inside the window the kernel left free, and a
+// user_data is opaque (the kernel sees the request's tag). The addon writes the rest.
+struct Ctl {
+  uint32_t id;         // the ring's id (an sqe names its ring by it)
+  uint32_t local;      // SQEs handed out (JS advances it; SyncLocal checks it)
+  uint32_t published;  // SQEs given to the kernel
+  uint32_t khead;      // the kernel's SQ head, as of the last io_uring_enter
+  uint32_t entries;
+  uint32_t mask;
+  uint32_t pad[2];
+  uint64_t ud[];       // the caller's user_data for each slot
+};
+
 struct Ring {
   uint32_t id = 0;  // in [1, 2**21), unique among open rings: an sqe names its ring by it
   int fd = -1;      // the ring's fd (checked against its dev/ino before every use)
@@ -109,7 +126,9 @@ struct Ring {
   unsigned local = 0;
   unsigned published = 0;
   Request** slot = nullptr;     // the request prepared in each slot, until published
-  uint64_t* slot_ud = nullptr;  // the caller's user_data for each slot
+  uint64_t* slot_ud = nullptr;  // the caller's user_data for each slot (ctl->ud)
+  Ctl* ctl = nullptr;           // inside the shadow block, before the ring copies
+  size_t ctl_len = 0;
   // The JS-visible copies, laid out as the kernel's regions (sq_off/cq_off offsets).
   Shadow* shadow = nullptr;
   uint8_t* ssq = nullptr;  // SQ ring copy (sq_ring_len bytes)
@@ -117,7 +136,7 @@ struct Ring {
   uint8_t* ssqes = nullptr;
   size_t sq_ring_len = 0, cq_ring_len = 0;
   unsigned scq_tail = 0;
-  napi_ref views[3] = {nullptr, nullptr, nullptr};  // weak: the ArrayBuffers handed out
+  napi_ref views[4] = {nullptr, nullptr, nullptr, nullptr};  // weak: the ArrayBuffers handed out (3: ctl)
   LiveList live;  // every request not yet freed (published or not)
 };
 
@@ -128,6 +147,10 @@ Ring* FindByFd(napi_env env, napi_value v, const char* fn);
 Ring* FindById(napi_env env, uint32_t id, const char* fn);
 // The SQE slot for sequence number `seq` if it was handed out and not yet published.
 bool SlotOf(napi_env env, Ring* r, uint32_t seq, const char* fn, unsigned* idx);
+// Takes the handed-out count JS stored in the control block, if it lies in the window the
+// kernel left free; otherwise puts the addon's own back. Every native path reads r->local
+// only after this.
+void SyncLocal(Ring* r);
 // Frees a request's memory and references (the kernel is done with it).
 void FreeRequest(napi_env env, Request* q);
 // Writes the JS-visible copy of slot `idx` from the kernel's SQE, with the caller's

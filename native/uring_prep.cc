@@ -91,9 +91,11 @@ static napi_value GetSqeCb(napi_env env, napi_callback_info info) {
   if (!CheckArgc(env, a, 1, 1, "io_uring_get_sqe", kParams)) return nullptr;
   Ring* r = FindByFd(env, a.v[0], "io_uring_get_sqe");
   if (r == nullptr) return nullptr;
+  SyncLocal(r);
   unsigned khead = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
   if (r->local - khead >= r->p.sq_entries) return Int(env, -1);
   unsigned seq = r->local++;
+  r->ctl->local = r->local;
   unsigned idx = seq & r->sq_mask;
   memset(&r->sqes[idx], 0, sizeof(io_uring_sqe));  // a NOP tagged 0: the addon's own
   r->slot[idx] = nullptr;
@@ -229,6 +231,7 @@ static napi_value PollRemove(napi_env env, napi_callback_info info) {
   // The kernel knows requests by tag: find the submitted poll with that user_data. None:
   // a tag no request has, so the kernel answers ENOENT as it would in C.
   uint64_t tag = UINT64_MAX;
+  SyncLocal(r);
   for (Request* p : r->live) {
     bool published = true;
     for (unsigned s = r->published; s != r->local; s++)
