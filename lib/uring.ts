@@ -7,10 +7,11 @@
 // Memory safety: JS never writes memory the kernel reads as an SQE or a ring index. The
 // ArrayBuffers io_uring_mmap returns are copies laid out as the kernel's regions (same
 // sq_off/cq_off offsets): CQEs arrive in the CQ copy during io_uring_enter, and JS consumes
-// them as C does (read up to tail, store head). SQEs are written by the prep helpers in
-// native code, over memory the addon owns: send copies the bytes at prep time, recv copies
-// them into `buf` when the CQE arrives (buf is kept alive until then). docs/api.md
-// "## io_uring" has the whole contract.
+// them as C does (read up to tail, store head). io_uring_get_sqe and io_uring_sqe_set_data64
+// run here, over a control block the addon checks (RingState below). SQEs are written by
+// the prep helpers in native code, over memory the addon owns: send copies the bytes at
+// prep time, recv copies them into `buf` when the CQE arrives (buf is kept alive until
+// then). docs/api.md "## io_uring" has the whole contract.
 import { binding } from './binding';
 import { checkArgc, checkBytes, checkFd, checkFlags, checkInt, invalidType, outOfRange } from './check';
 import { IORING_OFF_SQES } from './constants';

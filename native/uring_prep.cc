@@ -10,8 +10,10 @@
 //
 // An sqe is named by (ring id, sequence number), which lib/uring.ts keeps in its
 // io_uring_sqe object: a helper refuses an sqe that was already submitted or belongs to a
-// closed ring. io_uring_get_sqe leaves the slot a NOP the addon owns, so an sqe that is
-// never prepared submits nothing harmful (and posts no CQE JS sees).
+// closed ring. lib/uring.ts hands sqes out itself over the ring's control block (uring.h
+// Ctl; io_uring_get_sqe here is the same for a direct binding call), and Publish submits a
+// slot no helper prepared as a NOP the addon owns, so an sqe that is never prepared
+// submits nothing harmful (and posts no CQE JS sees).
 //
 // THE RULE (args.h): every number is read before the first pointer into a caller's buffer,
 // and nothing after it runs JS.
