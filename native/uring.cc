@@ -154,9 +154,10 @@ Ring* FindByFd(napi_env env, napi_value v, const char* fn) {
 void SyncLocal(Ring* r) {
   unsigned jl = __atomic_load_n(&r->ctl->local, __ATOMIC_RELAXED);
   unsigned khead = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
-  // Valid: published <= jl and jl - khead <= entries (wrapping). Anything else is not a
-  // count get_sqe could have reached.
-  if (jl - r->published <= r->p.sq_entries - (r->published - khead)) r->local = jl;
+  // Valid: local <= jl and jl - khead <= entries (wrapping). get_sqe only ever advances the
+  // count; taking a smaller one would strand prepared requests outside [published, local).
+  // Anything else is not a count get_sqe could have reached.
+  if (jl - r->local <= r->p.sq_entries - (r->local - khead)) r->local = jl;
   else r->ctl->local = r->local;
 }
 
@@ -270,12 +271,30 @@ static void SyncSq(Ring* r) {
   *at(r->p.sq_off.dropped) = __atomic_load_n(r->ksq_dropped, __ATOMIC_RELAXED);
 }
 
+// The tag of the submitted POLL_ADD whose user_data is `ud` (the newest such), or
+// UINT64_MAX (a tag no request has: the kernel answers ENOENT as it would in C). Submitted:
+// published, or earlier in the batch Publish is giving the kernel (those slots are cleared
+// as it goes); a request still waiting in a slot is not.
+static uint64_t PollTag(Ring* r, uint64_t ud) {
+  for (Request* p : r->live) {
+    if (p->op != IORING_OP_POLL_ADD || p->user_data != ud) continue;
+    bool waiting = false;
+    for (unsigned s = r->published; s != r->local; s++)
+      if (r->slot[s & r->sq_mask] == p) waiting = true;
+    if (!waiting) return p->tag;
+  }
+  return UINT64_MAX;
+}
+
 // Publishes n prepared SQEs: their requests are the kernel's from here on.
 static void Publish(Ring* r, unsigned n, bool addon_sqe = false) {
   for (unsigned i = 0; i < n; i++) {
     unsigned idx = (r->published + i) & r->sq_mask;
     if (r->slot[idx] != nullptr) {
-      r->slot[idx]->user_data = r->slot_ud[idx];
+      Request* q = r->slot[idx];
+      q->user_data = r->slot_ud[idx];
+      r->slot[idx] = nullptr;  // before PollTag, which looks for requests still waiting
+      if (q->op == IORING_OP_POLL_REMOVE) r->sqes[idx].addr = PollTag(r, q->match_ud);
     } else if (!addon_sqe) {
       // Handed out (by JS, through the control block) and never prepared: whatever an
       // earlier request left in the kernel's SQE must not run again. A NOP tagged 0.

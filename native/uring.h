@@ -31,6 +31,7 @@ struct Request {
   napi_ref target = nullptr;   // recv: the caller's buffer; accept: addr
   size_t target_off = 0;       // recv: where in `target` the bytes go
   napi_ref target2 = nullptr;  // accept: addrlen (a Uint32Array)
+  uint64_t match_ud = 0;       // poll_remove: the user_data of the poll it removes
   Request* prev = nullptr;     // the ring's live list
   Request* next = nullptr;
   // `mem` for small requests (an accept's address, a timespec, a short recv or send), so

@@ -230,21 +230,12 @@ static napi_value PollRemove(napi_env env, napi_callback_info info) {
   unsigned idx;
   Request* q;
   if (!GetSqe(env, a.v[0], a.v[1], fn, &r, &idx)) return nullptr;
-  // The kernel knows requests by tag: find the submitted poll with that user_data. None:
-  // a tag no request has, so the kernel answers ENOENT as it would in C.
-  uint64_t tag = UINT64_MAX;
-  SyncLocal(r);
-  for (Request* p : r->live) {
-    bool published = true;
-    for (unsigned s = r->published; s != r->local; s++)
-      if (r->slot[s & r->sq_mask] == p) published = false;
-    if (p->op == IORING_OP_POLL_ADD && published && p->user_data == ud) {
-      tag = p->tag;
-      break;
-    }
-  }
+  // The kernel knows requests by tag; which poll this names is settled when it is
+  // submitted (Publish), not now: a tag is a Request's address, and the poll found now could
+  // complete and its address be reused by a newer request before this SQE reaches the kernel.
   io_uring_sqe* s = Begin(env, r, idx, IORING_OP_POLL_REMOVE, -1, &q);
-  s->addr = tag;
+  q->match_ud = ud;
+  s->addr = UINT64_MAX;  // no request has this tag: ENOENT, until Publish finds the poll
   return Done(env, r, idx);
 }
 

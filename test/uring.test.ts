@@ -193,6 +193,31 @@ describe('io_uring requests', () => {
     expect(r.reap()[0].res).toBe(-ENOENT);
   });
 
+  it('poll_remove names the poll armed when it is submitted: one that completed meanwhile is ENOENT, never a newer request', () => {
+    const r = ring();
+    const [a, b] = unixPair();
+    const [c, d] = unixPair();
+    for (const fd of [a, b, c, d]) keep(fd);
+    const p1 = r.sqe();
+    io_uring_prep_poll_add(p1, a, POLLIN);
+    io_uring_sqe_set_data64(p1, 7);
+    io_uring_enter(r.fd, 1, 0, 0);
+    const x = r.sqe(); // submitted first, prepared last
+    const rm = r.sqe();
+    io_uring_prep_poll_remove(rm, 7);
+    io_uring_sqe_set_data64(rm, 9);
+    send(b, enc('z')); // poll 7 completes, and its request is freed when the CQE is moved
+    io_uring_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap().map((e) => [e.user_data, e.res & POLLIN])).toEqual([[7n, POLLIN]]);
+    io_uring_prep_poll_add(x, c, POLLIN); // a new request (it may reuse poll 7's memory)
+    io_uring_sqe_set_data64(x, 8);
+    io_uring_enter(r.fd, 2, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap().map((e) => [e.user_data, e.res])).toEqual([[9n, -ENOENT]]);
+    send(d, enc('w')); // poll 8 is still armed
+    io_uring_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap().map((e) => [e.user_data, e.res & POLLIN])).toEqual([[8n, POLLIN]]);
+  });
+
   it('ACCEPT: the new fd and the peer address arrive with the CQE', () => {
     const r = ring();
     const l = listenLoopback();
