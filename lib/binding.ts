@@ -169,6 +169,9 @@ export interface Binding {
   io_uring_register(fd: number, opcode: number, arg: Bytes | null, nr_args: number): number;
   io_uring_mmap(fd: number, offset: number): ArrayBuffer;
   io_uring_get_sqe(fd: number): number;
+  // The ring's control block (native/uring.h Ctl): u32 id, local, published, khead,
+  // entries, mask, 2 × pad, then a u64 user_data per slot. lib/uring.ts's alone.
+  io_uring_ctl(fd: number): ArrayBuffer;
   io_uring_sqe_set_data64(id: number, seq: number, data: bigint | number): undefined;
   io_uring_prep_nop(id: number, seq: number): undefined;
   io_uring_prep_recv(id: number, seq: number, fd: number, buf: Bytes, len: number, flags: number): undefined;

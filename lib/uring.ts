@@ -7,10 +7,11 @@
 // Memory safety: JS never writes memory the kernel reads as an SQE or a ring index. The
 // ArrayBuffers io_uring_mmap returns are copies laid out as the kernel's regions (same
 // sq_off/cq_off offsets): CQEs arrive in the CQ copy during io_uring_enter, and JS consumes
-// them as C does (read up to tail, store head). SQEs are written by the prep helpers in
-// native code, over memory the addon owns: send copies the bytes at prep time, recv copies
-// them into `buf` when the CQE arrives (buf is kept alive until then). docs/api.md
-// "## io_uring" has the whole contract.
+// them as C does (read up to tail, store head). io_uring_get_sqe and io_uring_sqe_set_data64
+// run here, over a control block the addon checks (RingState below). SQEs are written by
+// the prep helpers in native code, over memory the addon owns: send copies the bytes at
+// prep time, recv copies them into `buf` when the CQE arrives (buf is kept alive until
+// then). docs/api.md "## io_uring" has the whole contract.
 import { binding } from './binding';
 import { checkArgc, checkBytes, checkFd, checkFlags, checkInt, invalidType, outOfRange } from './check';
 import { IORING_OFF_SQES } from './constants';
@@ -24,7 +25,7 @@ const SQE = binding.layout.io_uring_sqe;
 const CQE = binding.layout.io_uring_cqe;
 const {
   io_uring_setup: nativeSetup, io_uring_enter: nativeEnter, io_uring_register: nativeRegister,
-  io_uring_mmap: nativeMmap, io_uring_get_sqe: nativeGetSqe, io_uring_sqe_set_data64: nativeSetData,
+  io_uring_mmap: nativeMmap, io_uring_ctl: nativeCtl, io_uring_sqe_set_data64: nativeSetData,
   io_uring_prep_nop: nativeNop, io_uring_prep_recv: nativeRecv, io_uring_prep_send: nativeSend,
   io_uring_prep_poll_add: nativePollAdd, io_uring_prep_poll_multishot: nativePollMulti,
   io_uring_prep_poll_remove: nativePollRemove, io_uring_prep_accept: nativeAccept,
@@ -161,21 +162,32 @@ export class io_uring_cqe extends Struct {
 }
 
 let sqeKey: (o: unknown) => [number, number] | null;
-let makeSqe: (bytes: Uint8Array, id: number, seq: number) => io_uring_sqe;
+let sqeRing: (o: io_uring_sqe) => RingState;
+let makeSqe: (st: RingState, slot: number, seq: number) => io_uring_sqe;
+let reuseSqe: (s: io_uring_sqe, seq: number) => io_uring_sqe;
 
 /**
  * struct io_uring_sqe — a submission queue entry, read-only. The one io_uring_get_sqe
  * returns is a view of the ring's SQE-array copy and names its slot for the prep helpers;
  * its addr fields read 0 (the kernel's copy holds addresses of the addon's own memory).
+ * Like C's pointer into the SQE array, it is the same object each time its slot comes
+ * round again (io_uring_get_sqe).
  */
 export class io_uring_sqe extends Struct {
   #id = 0;
   #seq = 0;
+  #ring: RingState | null = null;
   static {
     sqeKey = (o: unknown) => (typeof o === 'object' && o !== null && #id in o && o.#id !== 0 ? [o.#id, o.#seq] : null);
-    makeSqe = (bytes: Uint8Array, id: number, seq: number): io_uring_sqe => {
-      const s = new io_uring_sqe(bytes);
-      s.#id = id;
+    sqeRing = (o: io_uring_sqe) => o.#ring!;
+    makeSqe = (st: RingState, slot: number, seq: number): io_uring_sqe => {
+      const s = new io_uring_sqe(new Uint8Array(st.sqes, slot * SQE.size, SQE.size));
+      s.#id = st.id;
+      s.#seq = seq;
+      s.#ring = st;
+      return s;
+    };
+    reuseSqe = (s: io_uring_sqe, seq: number): io_uring_sqe => {
       s.#seq = seq;
       return s;
     };
@@ -261,6 +273,44 @@ export function io_uring_mmap(fd: number, offset: number): ArrayBuffer {
 }
 
 /**
+ * What lib keeps of a ring for io_uring_get_sqe and io_uring_sqe_set_data64, which make no
+ * Node-API call: the ring's control block (native/uring.h Ctl; the addon checks what JS
+ * writes there before it uses it), its SQE-array copy and one io_uring_sqe per slot.
+ */
+interface RingState {
+  readonly fd: number;
+  readonly id: number;
+  readonly ctl: ArrayBuffer;
+  readonly u32: Uint32Array; // over ctl: [0] id, [1] local, [2] published, [3] khead, [4] entries, [5] mask, then user_data
+  readonly entries: number;
+  readonly sqes: ArrayBuffer;
+  readonly sqeU32: Uint32Array; // over the SQE-array copy
+  readonly objs: Array<io_uring_sqe | undefined>;
+}
+const CTL_LOCAL = 1;
+const CTL_PUBLISHED = 2;
+const CTL_KHEAD = 3;
+const CTL_UD = 8; // u32 index of ud[0]
+const UD_LO = LE ? 0 : 1; // which u32 of a u64 holds its low half
+const SQE_UD = SQE.user_data / 4; // u32 index of user_data within an SQE
+
+// The state of each ring by fd. A closed ring's control block is detached (byteLength 0):
+// its entry is made anew from whatever ring the number names next.
+const rings = new Map<number, RingState>();
+
+function ringState(fd: number): RingState {
+  let st = rings.get(fd);
+  if (st === undefined || st.ctl.byteLength === 0) {
+    const ctl = nativeCtl(fd); // throws the TypeError of a number that is not a ring
+    const u32 = new Uint32Array(ctl);
+    const sqes = nativeMmap(fd, IORING_OFF_SQES);
+    st = { fd, id: u32[0], ctl, u32, entries: u32[4], sqes, sqeU32: new Uint32Array(sqes), objs: new Array(u32[4]) };
+    rings.set(fd, st);
+  }
+  return st;
+}
+
+/**
  * io_uring_get_sqe(fd) — the next free SQE of the ring, or null when the SQ ring is full
  * (submit with io_uring_enter first). Until a prep helper fills it, it is a NOP whose CQE
  * is not shown.
@@ -268,23 +318,23 @@ export function io_uring_mmap(fd: number, offset: number): ArrayBuffer {
 export function io_uring_get_sqe(fd: number): io_uring_sqe | null {
   checkArgc('io_uring_get_sqe', arguments.length, 1, ['fd']);
   checkFd('io_uring_get_sqe', 'fd', fd);
-  const key = nativeGetSqe(fd);
-  if (key < 0) return null;
-  const id = Math.floor(key / 0x1_0000_0000);
-  const seq = key % 0x1_0000_0000;
-  // The SQE-array copy of the ring this sqe belongs to, kept from the last call (a hot loop
-  // gets many sqes of one ring); a ring closed since then detached it.
-  if (lastSqes === null || lastId !== id || lastSqes.byteLength === 0) {
-    lastSqes = nativeMmap(fd, IORING_OFF_SQES);
-    lastId = id;
-  }
-  const sqes = lastSqes;
-  const n = sqes.byteLength / SQE.size;
-  return makeSqe(new Uint8Array(sqes, (seq % n) * SQE.size, SQE.size), id, seq);
+  // As liburing does in C: a slot is free unless the kernel has not consumed it yet
+  // (local - khead, the kernel's SQ head as of the last io_uring_enter). No Node-API call:
+  // building the io_uring_sqe view and crossing into the addon cost more than this.
+  const st = ringState(fd);
+  const u = st.u32;
+  const seq = u[CTL_LOCAL];
+  if (((seq - u[CTL_KHEAD]) >>> 0) >= st.entries) return null;
+  u[CTL_LOCAL] = (seq + 1) >>> 0;
+  const slot = seq % st.entries; // entries is a power of two: seq & mask
+  const w = st.sqeU32; // a zeroed SQE (a NOP) in JS's copy; a loop the JIT inlines (fill() calls into C++)
+  for (let i = slot * 16, end = i + 16; i < end; i++) w[i] = 0;
+  u[CTL_UD + 2 * slot] = 0;
+  u[CTL_UD + 2 * slot + 1] = 0;
+  const s = st.objs[slot];
+  if (s !== undefined) return reuseSqe(s, seq);
+  return (st.objs[slot] = makeSqe(st, slot, seq));
 }
-
-let lastId = 0;
-let lastSqes: ArrayBuffer | null = null;
 
 function sqeArg(fn: string, sqe: unknown): [number, number] {
   const k = sqeKey(sqe);
@@ -302,9 +352,32 @@ function u64Arg(fn: string, param: string, v: unknown): bigint | number {
 
 /** io_uring_sqe_set_data64(sqe, data) — the user_data (a bigint or a safe integer) the CQE will carry. */
 export function io_uring_sqe_set_data64(sqe: io_uring_sqe, data: bigint | number): void {
-  checkArgc('io_uring_sqe_set_data64', arguments.length, 2, ['sqe', 'data']);
-  const [id, seq] = sqeArg('io_uring_sqe_set_data64', sqe);
-  nativeSetData(id, seq, u64Arg('io_uring_sqe_set_data64', 'data', data));
+  const fn = 'io_uring_sqe_set_data64';
+  checkArgc(fn, arguments.length, 2, ['sqe', 'data']);
+  const [id, seq] = sqeArg(fn, sqe);
+  const v = u64Arg(fn, 'data', data);
+  const st = sqeRing(sqe);
+  const u = st.u32;
+  // Handed out and not yet submitted: seq in [published, local). A closed ring (its block
+  // detached) or a submitted sqe takes the native call, which throws the error.
+  if (st.ctl.byteLength === 0 || ((seq - u[CTL_PUBLISHED]) >>> 0) >= ((u[CTL_LOCAL] - u[CTL_PUBLISHED]) >>> 0)) {
+    nativeSetData(id, seq, v);
+    return;
+  }
+  let lo: number, hi: number;
+  if (typeof v === 'number') {
+    lo = v % 0x1_0000_0000;
+    hi = (v - lo) / 0x1_0000_0000;
+  } else {
+    lo = Number(v & 0xffff_ffffn);
+    hi = Number(v >> 32n);
+  }
+  const slot = seq % st.entries;
+  u[CTL_UD + 2 * slot + UD_LO] = lo; // what the addon gives the request when it submits it
+  u[CTL_UD + 2 * slot + 1 - UD_LO] = hi;
+  const w = st.sqeU32; // and JS's copy of the SQE shows it
+  w[slot * 16 + SQE_UD + UD_LO] = lo;
+  w[slot * 16 + SQE_UD + 1 - UD_LO] = hi;
 }
 
 /** io_uring_prep_nop(sqe) — IORING_OP_NOP: completes with res 0. */
@@ -320,7 +393,11 @@ export function io_uring_prep_nop(sqe: io_uring_sqe): void {
  * when the CQE arrives (io_uring_enter). `buf` is kept alive until then.
  */
 export function io_uring_prep_recv(sqe: io_uring_sqe, fd: number, buf: ArrayBufferView | ArrayBuffer, len: number, flags: number): void {
-  prepIo('io_uring_prep_recv', nativeRecv, arguments.length, sqe, fd, buf, len, flags);
+  const fn = 'io_uring_prep_recv';
+  checkArgc(fn, arguments.length, 5, IO_PARAMS);
+  const [id, seq] = sqeArg(fn, sqe);
+  checkIo(fn, fd, buf, len, flags);
+  nativeRecv(id, seq, fd, buf, len, flags);
 }
 
 /**
@@ -329,24 +406,34 @@ export function io_uring_prep_recv(sqe: io_uring_sqe, fd: number, buf: ArrayBuff
  * RangeError (the kernel would keep reading the addon's copy after the CQE).
  */
 export function io_uring_prep_send(sqe: io_uring_sqe, fd: number, buf: ArrayBufferView | ArrayBuffer, len: number, flags: number): void {
-  prepIo('io_uring_prep_send', nativeSend, arguments.length, sqe, fd, buf, len, flags);
+  const fn = 'io_uring_prep_send';
+  checkArgc(fn, arguments.length, 5, IO_PARAMS);
+  const [id, seq] = sqeArg(fn, sqe);
+  checkIo(fn, fd, buf, len, flags);
+  nativeSend(id, seq, fd, buf, len, flags);
 }
 
-type IoCall = (id: number, seq: number, fd: number, buf: ArrayBufferView | ArrayBuffer, len: number, flags: number) => undefined;
-function prepIo(fn: string, call: IoCall, argc: number, sqe: unknown, fd: number, buf: ArrayBufferView | ArrayBuffer, len: number, flags: number): void {
-  checkArgc(fn, argc, 5, ['sqe', 'fd', 'buf', 'len', 'flags']);
-  const [id, seq] = sqeArg(fn, sqe);
+const IO_PARAMS = ['sqe', 'fd', 'buf', 'len', 'flags'];
+// The checks of recv and send after the sqe. Each helper calls its native function itself:
+// one call site shared by both would be polymorphic, and V8 then calls the Node-API
+// function through its generic path (Builtin_HandleApiCall, ~0.3 µs) instead of the
+// direct one.
+function checkIo(fn: string, fd: number, buf: ArrayBufferView | ArrayBuffer, len: number, flags: number): void {
   checkFd(fn, 'fd', fd);
   checkBytes(fn, 'buf', buf);
   checkInt(fn, 'len', len, 0, Number.MAX_SAFE_INTEGER);
   if (len > buf.byteLength) throw outOfRange(fn, `len ${len} exceeds the ${buf.byteLength} bytes of buf`);
   checkFlags(fn, 'flags', flags);
-  call(id, seq, fd, buf, len, flags);
 }
 
 /** io_uring_prep_poll_add(sqe, fd, poll_mask) — IORING_OP_POLL_ADD: one CQE with the ready events (POLLIN, ...). */
 export function io_uring_prep_poll_add(sqe: io_uring_sqe, fd: number, poll_mask: number): void {
-  prepPoll('io_uring_prep_poll_add', nativePollAdd, arguments.length, sqe, fd, poll_mask);
+  const fn = 'io_uring_prep_poll_add';
+  checkArgc(fn, arguments.length, 3, POLL_PARAMS);
+  const [id, seq] = sqeArg(fn, sqe);
+  checkFd(fn, 'fd', fd);
+  checkFlags(fn, 'poll_mask', poll_mask);
+  nativePollAdd(id, seq, fd, poll_mask);
 }
 
 /**
@@ -354,17 +441,15 @@ export function io_uring_prep_poll_add(sqe: io_uring_sqe, fd: number, poll_mask:
  * a CQE each time the fd becomes ready, with IORING_CQE_F_MORE while it stays armed.
  */
 export function io_uring_prep_poll_multishot(sqe: io_uring_sqe, fd: number, poll_mask: number): void {
-  prepPoll('io_uring_prep_poll_multishot', nativePollMulti, arguments.length, sqe, fd, poll_mask);
-}
-
-type PollCall = (id: number, seq: number, fd: number, mask: number) => undefined;
-function prepPoll(fn: string, call: PollCall, argc: number, sqe: unknown, fd: number, mask: number): void {
-  checkArgc(fn, argc, 3, ['sqe', 'fd', 'poll_mask']);
+  const fn = 'io_uring_prep_poll_multishot';
+  checkArgc(fn, arguments.length, 3, POLL_PARAMS);
   const [id, seq] = sqeArg(fn, sqe);
   checkFd(fn, 'fd', fd);
-  checkFlags(fn, 'poll_mask', mask);
-  call(id, seq, fd, mask);
+  checkFlags(fn, 'poll_mask', poll_mask);
+  nativePollMulti(id, seq, fd, poll_mask);
 }
+
+const POLL_PARAMS = ['sqe', 'fd', 'poll_mask'];
 
 /**
  * io_uring_prep_poll_remove(sqe, user_data) — IORING_OP_POLL_REMOVE of the submitted poll

@@ -47,6 +47,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "uring.h"
@@ -88,10 +89,27 @@ static uint32_t NextId() {
   return 0;
 }
 
+// The ring this thread found last, for its env. Every hot call (get_sqe, the prep helpers,
+// enter) looks its ring up, and a loop drives one ring: this skips g_mu and the map. An
+// env's rings are used only on the env's thread, and Destroy (on that thread) clears the
+// entry before a ring is freed. A ring is listed under its fd number at most once (Setup
+// ends any older ring under the number), so a hit by fd is the ring FindFd would find.
+static thread_local napi_env t_env = nullptr;
+static thread_local Ring* t_ring = nullptr;
+
+static void Remember(napi_env env, Ring* r) {
+  t_env = env;
+  t_ring = r;
+}
+
 Ring* FindById(napi_env env, uint32_t id, const char* fn) {
+  if (t_env == env && t_ring != nullptr && t_ring->id == id) return t_ring;
   std::lock_guard<std::mutex> lock(g_mu);
   for (Ring* r : Rings(env))
-    if (r->id == id) return r;
+    if (r->id == id) {
+      Remember(env, r);
+      return r;
+    }
   ThrowErrno(env, fn, EBADF);
   return nullptr;
 }
@@ -109,6 +127,7 @@ static bool Alive(Ring* r) {
 // number reused for another file only makes the syscall fail (EOPNOTSUPP) or act on a ring
 // that is not sockfd's, never on addon memory.
 static Ring* FindFd(napi_env env, int fd, bool check) {
+  if (!check && t_env == env && t_ring != nullptr && t_ring->fd == fd) return t_ring;
   Ring* found = nullptr;
   {
     std::lock_guard<std::mutex> lock(g_mu);
@@ -120,6 +139,7 @@ static Ring* FindFd(napi_env env, int fd, bool check) {
       }
   }
   if (found != nullptr && check && !Alive(found)) return nullptr;
+  if (found != nullptr && !check) Remember(env, found);
   return found;
 }
 
@@ -131,7 +151,18 @@ Ring* FindByFd(napi_env env, napi_value v, const char* fn) {
   return r;
 }
 
+void SyncLocal(Ring* r) {
+  unsigned jl = __atomic_load_n(&r->ctl->local, __ATOMIC_RELAXED);
+  unsigned khead = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
+  // Valid: local <= jl and jl - khead <= entries (wrapping). get_sqe only ever advances the
+  // count; taking a smaller one would strand prepared requests outside [published, local).
+  // Anything else is not a count get_sqe could have reached.
+  if (jl - r->local <= r->p.sq_entries - (r->local - khead)) r->local = jl;
+  else r->ctl->local = r->local;
+}
+
 bool SlotOf(napi_env env, Ring* r, uint32_t seq, const char* fn, unsigned* idx) {
+  SyncLocal(r);
   // Handed out and not yet published: seq in [published, local), in wrapping arithmetic.
   if (static_cast<unsigned>(seq - r->published) >= static_cast<unsigned>(r->local - r->published)) {
     ThrowRange(env, fn, "sqe was already submitted (or is not this ring's)");
@@ -144,7 +175,7 @@ bool SlotOf(napi_env env, Ring* r, uint32_t seq, const char* fn, unsigned* idx) 
 void FreeRequest(napi_env env, Request* q) {
   if (q->target != nullptr) napi_delete_reference(env, q->target);
   if (q->target2 != nullptr) napi_delete_reference(env, q->target2);
-  free(q->mem);
+  if (q->mem != q->small) free(q->mem);
   delete q;
 }
 
@@ -157,27 +188,16 @@ void MirrorSqe(Ring* r, unsigned idx) {
 }
 
 // The bytes of a referenced buffer now, without throwing: nullptr when it was detached.
+// napi_get_buffer_info takes any ArrayBufferView (a TypedArray, a Buffer, a DataView) in one
+// call, where asking which kind it is first costs several V8 type tests.
 static uint8_t* Peek(napi_env env, napi_ref ref, size_t* len) {
   napi_value v;
   *len = 0;
   if (napi_get_reference_value(env, ref, &v) != napi_ok || v == nullptr) return nullptr;
   void* data = nullptr;
-  bool is;
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type t;
-    size_t n;
-    napi_value ab;
-    size_t off;
-    napi_get_typedarray_info(env, v, &t, &n, &data, &ab, &off);
-    static const size_t kSize[] = {1, 1, 1, 2, 2, 4, 4, 4, 8, 8, 8};
-    *len = n * (t <= napi_biguint64_array ? kSize[t] : 1);
-  } else if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-    napi_value ab;
-    size_t off;
-    napi_get_dataview_info(env, v, len, &data, &ab, &off);
-  } else {
-    napi_get_arraybuffer_info(env, v, &data, len);
-  }
+  if (napi_get_buffer_info(env, v, &data, len) != napi_ok &&
+      napi_get_arraybuffer_info(env, v, &data, len) != napi_ok)
+    *len = 0;
   return *len == 0 ? nullptr : static_cast<uint8_t*>(data);
 }
 
@@ -216,9 +236,8 @@ static void Reap(napi_env env, Ring* r, bool closing) {
     if (!closing && r->scq_tail - h >= r->p.cq_entries) break;
     io_uring_cqe c = r->kcqes[khead & r->cq_mask];
     khead++;
-    auto it = r->live.find(c.user_data);
-    if (it == r->live.end()) continue;  // the addon's own (a cancel)
-    Request* q = it->second;
+    if (c.user_data == 0) continue;  // the addon's own (a cancel, an unprepared slot)
+    Request* q = reinterpret_cast<Request*>(c.user_data);
     if (closing) {
       if (q->op == IORING_OP_ACCEPT && c.res >= 0) close(c.res);
     } else {
@@ -229,7 +248,7 @@ static void Reap(napi_env env, Ring* r, bool closing) {
       r->scq_tail++;
     }
     if (!(c.flags & IORING_CQE_F_MORE)) {
-      r->live.erase(it);
+      r->live.Remove(q);
       FreeRequest(env, q);
     }
   }
@@ -242,20 +261,49 @@ static void Reap(napi_env env, Ring* r, bool closing) {
 // The SQ ring copy: the kernel's head, flags and dropped count, and the local tail.
 static void SyncSq(Ring* r) {
   auto at = [r](unsigned off) { return reinterpret_cast<unsigned*>(r->ssq + off); };
-  *at(r->p.sq_off.head) = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
+  unsigned khead = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
+  *at(r->p.sq_off.head) = khead;
   *at(r->p.sq_off.tail) = r->local;
+  r->ctl->khead = khead;
+  r->ctl->local = r->local;
+  r->ctl->published = r->published;
   *at(r->p.sq_off.flags) = __atomic_load_n(r->ksq_flags, __ATOMIC_RELAXED);
   *at(r->p.sq_off.dropped) = __atomic_load_n(r->ksq_dropped, __ATOMIC_RELAXED);
 }
 
+// The tag of the submitted POLL_ADD whose user_data is `ud` (the newest such), or
+// UINT64_MAX (a tag no request has: the kernel answers ENOENT as it would in C). Submitted:
+// published, or earlier in the batch Publish is giving the kernel (those slots are cleared
+// as it goes); a request still waiting in a slot is not.
+static uint64_t PollTag(Ring* r, uint64_t ud) {
+  for (Request* p : r->live) {
+    if (p->op != IORING_OP_POLL_ADD || p->user_data != ud) continue;
+    bool waiting = false;
+    for (unsigned s = r->published; s != r->local; s++)
+      if (r->slot[s & r->sq_mask] == p) waiting = true;
+    if (!waiting) return p->tag;
+  }
+  return UINT64_MAX;
+}
+
 // Publishes n prepared SQEs: their requests are the kernel's from here on.
-static void Publish(Ring* r, unsigned n) {
+static void Publish(Ring* r, unsigned n, bool addon_sqe = false) {
   for (unsigned i = 0; i < n; i++) {
     unsigned idx = (r->published + i) & r->sq_mask;
-    if (r->slot[idx] != nullptr) r->slot[idx]->user_data = r->slot_ud[idx];
+    if (r->slot[idx] != nullptr) {
+      Request* q = r->slot[idx];
+      q->user_data = r->slot_ud[idx];
+      r->slot[idx] = nullptr;  // before PollTag, which looks for requests still waiting
+      if (q->op == IORING_OP_POLL_REMOVE) r->sqes[idx].addr = PollTag(r, q->match_ud);
+    } else if (!addon_sqe) {
+      // Handed out (by JS, through the control block) and never prepared: whatever an
+      // earlier request left in the kernel's SQE must not run again. A NOP tagged 0.
+      memset(&r->sqes[idx], 0, sizeof(io_uring_sqe));
+    }
     r->slot[idx] = nullptr;
   }
   r->published += n;
+  r->ctl->published = r->published;
   __atomic_store_n(r->ksq_tail, r->published, __ATOMIC_RELEASE);
 }
 
@@ -273,16 +321,18 @@ static void Unmap(Ring* r) {
 
 // Ends a ring: cancels and waits for what is in flight, then frees (see the header).
 static void Destroy(napi_env env, Ring* r, bool env_alive) {
+  if (t_ring == r) Remember(nullptr, nullptr);
   if (!env_alive) {
     // The environment is being torn down: its references go with it.
-    for (auto& kv : r->live) kv.second->target = kv.second->target2 = nullptr;
+    for (Request* q : r->live) q->target = q->target2 = nullptr;
     for (napi_ref& v : r->views) v = nullptr;
   }
   // Prepared but never published: the kernel never saw them.
+  SyncLocal(r);
   for (unsigned s = r->published; s != r->local; s++) {
     Request* q = r->slot[s & r->sq_mask];
     if (q != nullptr) {
-      r->live.erase(q->tag);
+      r->live.Remove(q);
       FreeRequest(env, q);
     }
   }
@@ -299,7 +349,7 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
       std::vector<uint64_t> tags;
       if (any) tags.push_back(0);
       else
-        for (auto& kv : r->live) tags.push_back(kv.first);
+        for (Request* q : r->live) tags.push_back(q->tag);
       for (uint64_t t : tags) {
         unsigned khead = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
         if (r->published - khead >= r->p.sq_entries) break;
@@ -312,7 +362,7 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
         s->user_data = 0;
         r->slot[r->published & r->sq_mask] = nullptr;
         r->local++;
-        Publish(r, 1);
+        Publish(r, 1, true);  // the addon's own SQE, written above
       }
       unsigned pending = r->published - __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
       io_uring_getevents_arg ga{};
@@ -350,15 +400,20 @@ static void Destroy(napi_env env, Ring* r, bool env_alive) {
   if (!leak) {
     // Each request's CQE was seen (or the ring never published it): nothing refers to
     // addon memory any more.
-    for (auto& kv : r->live) FreeRequest(env, kv.second);
+    while (!r->live.empty()) {
+      Request* q = *r->live.begin();
+      r->live.Remove(q);
+      FreeRequest(env, q);
+    }
     Unmap(r);
   } else if (!r->live.empty()) {
     fprintf(stderr, "sockfd: io_uring fd %d closed with %zu requests still in the kernel; "
             "their memory is left allocated\n", r->fd, r->live.size());
   }
+  r->slot_ud = nullptr;  // was in the shadow block
+  r->ctl = nullptr;
   r->shadow->Unref();
   delete[] r->slot;
-  delete[] r->slot_ud;
   if (!leak) delete r;
 }
 
@@ -463,9 +518,10 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
     r->dev = st.st_dev;
     r->ino = st.st_ino;
     r->slot = new Request*[p.sq_entries]();
-    r->slot_ud = new uint64_t[p.sq_entries]();
     r->shadow = new Shadow();
-    r->shadow->len = r->sq_ring_len + r->cq_ring_len + r->sqes_len;
+    // The control block first, rounded to 64 bytes so the ring copies keep their alignment.
+    r->ctl_len = (sizeof(Ctl) + p.sq_entries * sizeof(uint64_t) + 63) & ~size_t{63};
+    r->shadow->len = r->ctl_len + r->sq_ring_len + r->cq_ring_len + r->sqes_len;
     r->shadow->mem = static_cast<uint8_t*>(calloc(1, r->shadow->len));
     if (r->shadow->mem == nullptr) err = ENOMEM;
   }
@@ -475,12 +531,15 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
     close(fd);
     if (r->shadow != nullptr) r->shadow->Unref();
     delete[] r->slot;
-    delete[] r->slot_ud;
     delete r;
     return ThrowErrno(env, fn, e);
   };
   if (err != 0) return fail(err);
-  r->ssq = r->shadow->mem;
+  r->ctl = reinterpret_cast<Ctl*>(r->shadow->mem);
+  r->slot_ud = r->ctl->ud;
+  r->ctl->entries = p.sq_entries;
+  r->ctl->mask = p.sq_entries - 1;
+  r->ssq = r->shadow->mem + r->ctl_len;
   r->scq = r->ssq + r->sq_ring_len;
   r->ssqes = r->scq + r->cq_ring_len;
   // The copies start as the kernel's regions: offsets, masks, entries, the index array.
@@ -505,11 +564,32 @@ static napi_value Setup(napi_env env, napi_callback_info info) {
   }
   for (Ring* o : orphans) Destroy(env, o, true);
   if (r->id == 0) return fail(EMFILE);  // 2**21 - 1 rings open at once
+  r->ctl->id = r->id;
   memcpy(pmem, &p, sizeof p);  // the same buffer: no JS ran since it was read
   return Int(env, fd);
 }
 
 static void FinalizeView(napi_env, void*, void* hint) { static_cast<Shadow*>(hint)->Unref(); }
+
+// The ArrayBuffer over views[which] of the shadow block: the same one while it is alive.
+static napi_value View(napi_env env, Ring* r, int which, uint8_t* mem, size_t len) {
+  napi_value ab = nullptr;
+  if (r->views[which] != nullptr) {
+    napi_get_reference_value(env, r->views[which], &ab);
+    bool detached = false;
+    if (ab != nullptr) napi_is_detached_arraybuffer(env, ab, &detached);
+    if (ab != nullptr && !detached) return ab;
+    napi_delete_reference(env, r->views[which]);
+    r->views[which] = nullptr;
+  }
+  r->shadow->refs++;
+  if (napi_create_external_arraybuffer(env, mem, len, FinalizeView, r->shadow, &ab) != napi_ok) {
+    r->shadow->Unref();
+    return nullptr;
+  }
+  napi_create_reference(env, ab, 0, &r->views[which]);
+  return ab;
+}
 
 // io_uring_mmap(fd, offset) -> ArrayBuffer: the JS-visible copy of the region mmap(2) maps
 // at `offset` (IORING_OFF_SQ_RING, IORING_OFF_CQ_RING, IORING_OFF_SQES). The same
@@ -536,22 +616,19 @@ static napi_value Mmap(napi_env env, napi_callback_info info) {
     return ThrowRange(env, fn, "offset must be IORING_OFF_SQ_RING, IORING_OFF_CQ_RING or "
                       "IORING_OFF_SQES, got %lld", static_cast<long long>(off));
   }
-  napi_value ab = nullptr;
-  if (r->views[which] != nullptr) {
-    napi_get_reference_value(env, r->views[which], &ab);
-    bool detached = false;
-    if (ab != nullptr) napi_is_detached_arraybuffer(env, ab, &detached);
-    if (ab != nullptr && !detached) return ab;
-    napi_delete_reference(env, r->views[which]);
-    r->views[which] = nullptr;
-  }
-  r->shadow->refs++;
-  if (napi_create_external_arraybuffer(env, mem, len, FinalizeView, r->shadow, &ab) != napi_ok) {
-    r->shadow->Unref();
-    return nullptr;
-  }
-  napi_create_reference(env, ab, 0, &r->views[which]);
-  return ab;
+  return View(env, r, which, mem, len);
+}
+
+// io_uring_ctl(fd) -> ArrayBuffer: the ring's control block (uring.h Ctl), for lib/uring.ts
+// only. Detached when the ring is closed, as the region copies are.
+static napi_value CtlCb(napi_env env, napi_callback_info info) {
+  static const char* const kParams[] = {"fd"};
+  const char* fn = "io_uring_ctl";
+  Args a = GetArgs(env, info);
+  if (!CheckArgc(env, a, 1, 1, fn, kParams)) return nullptr;
+  Ring* r = FindByFd(env, a.v[0], fn);
+  if (r == nullptr) return nullptr;
+  return View(env, r, 3, reinterpret_cast<uint8_t*>(r->ctl), r->ctl_len);
 }
 
 // io_uring_enter(fd, to_submit, min_complete, flags) -> the number of SQEs submitted
@@ -570,6 +647,7 @@ static napi_value EnterCb(napi_env env, napi_callback_info info) {
     return ThrowRange(env, fn, "flags 0x%x: only IORING_ENTER_GETEVENTS is supported", flags);
   Ring* r = FindByFd(env, a.v[0], fn);
   if (r == nullptr) return nullptr;
+  SyncLocal(r);
   unsigned ready = r->local - r->published;
   unsigned n = to_submit < ready ? static_cast<unsigned>(to_submit) : ready;
   Publish(r, n);
@@ -639,6 +717,7 @@ void InitUring(napi_env env, napi_value exports) {
   SetFunction(env, exports, "io_uring_enter", EnterCb);
   SetFunction(env, exports, "io_uring_register", Register);
   SetFunction(env, exports, "io_uring_mmap", Mmap);
+  SetFunction(env, exports, "io_uring_ctl", CtlCb);
   SetLayout(env, exports, "io_uring_params",
             {{"size", sizeof(io_uring_params)},
              {"sq_entries", offsetof(io_uring_params, sq_entries)},

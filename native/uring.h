@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <unordered_map>
 
 #include "common.h"
 
@@ -19,15 +18,59 @@ namespace uring {
 // (never the caller's user_data, which JS could choose to collide with another request) and
 // only addresses inside `mem`, which the addon allocated and frees only once the kernel has
 // posted the request's last CQE (or the ring is gone with the kernel done).
+//
+// The tag is the Request's own address: the kernel hands back only the user_data the addon
+// wrote (a request's tag, or 0 for the addon's own SQEs), and a Request lives until its last
+// CQE, so a CQE names its Request without a lookup.
 struct Request {
   uint64_t tag = 0;
   uint64_t user_data = 0;  // the caller's, given back in the JS-visible CQE
   uint8_t op = 0;
-  uint8_t* mem = nullptr;  // recv: the bytes; accept: sockaddr_storage + socklen_t; timeout: ts
+  uint8_t* mem = nullptr;  // recv/send: the bytes; accept: sockaddr_storage + socklen_t; timeout: ts
   size_t len = 0;
   napi_ref target = nullptr;   // recv: the caller's buffer; accept: addr
   size_t target_off = 0;       // recv: where in `target` the bytes go
   napi_ref target2 = nullptr;  // accept: addrlen (a Uint32Array)
+  uint64_t match_ud = 0;       // poll_remove: the user_data of the poll it removes
+  Request* prev = nullptr;     // the ring's live list
+  Request* next = nullptr;
+  // `mem` for small requests (an accept's address, a timespec, a short recv or send), so
+  // the hot path does not go through malloc.
+  alignas(16) uint8_t small[sizeof(sockaddr_storage) + sizeof(socklen_t)];
+};
+
+// The requests of a ring that the kernel may still act on (published or not), as an
+// intrusive list: adding and removing touch no allocator and no hash table.
+class LiveList {
+ public:
+  void Add(Request* q) {
+    q->prev = nullptr;
+    q->next = head_;
+    if (head_ != nullptr) head_->prev = q;
+    head_ = q;
+    n_++;
+  }
+  void Remove(Request* q) {
+    if (q->prev != nullptr) q->prev->next = q->next;
+    else head_ = q->next;
+    if (q->next != nullptr) q->next->prev = q->prev;
+    q->prev = q->next = nullptr;
+    n_--;
+  }
+  bool empty() const { return n_ == 0; }
+  size_t size() const { return n_; }
+  struct It {
+    Request* q;
+    Request* operator*() const { return q; }
+    It& operator++() { q = q->next; return *this; }
+    bool operator!=(const It& o) const { return q != o.q; }
+  };
+  It begin() const { return It{head_}; }
+  It end() const { return It{nullptr}; }
+
+ private:
+  Request* head_ = nullptr;
+  size_t n_ = 0;
 };
 
 // A block of addon memory shared by the ring and the ArrayBuffers JS sees over it. Each
@@ -43,6 +86,23 @@ struct Shadow {
       delete this;
     }
   }
+};
+
+// The control block lib/uring.ts shares with the addon (io_uring_ctl), so io_uring_get_sqe
+// and io_uring_sqe_set_data64 need no Node-API call: JS hands out SQEs by advancing `local`
+// and stores each slot's user_data in `ud`. Only lib/uring.ts holds it (binding.ts does not
+// export it), and nothing in it is trusted for memory safety: the addon reads `local` back
+// through SyncLocal, which accepts it only inside the window the kernel left free, and a
+// user_data is opaque (the kernel sees the request's tag). The addon writes the rest.
+struct Ctl {
+  uint32_t id;         // the ring's id (an sqe names its ring by it)
+  uint32_t local;      // SQEs handed out (JS advances it; SyncLocal checks it)
+  uint32_t published;  // SQEs given to the kernel
+  uint32_t khead;      // the kernel's SQ head, as of the last io_uring_enter
+  uint32_t entries;
+  uint32_t mask;
+  uint32_t pad[2];
+  uint64_t ud[];       // the caller's user_data for each slot
 };
 
 struct Ring {
@@ -67,7 +127,9 @@ struct Ring {
   unsigned local = 0;
   unsigned published = 0;
   Request** slot = nullptr;     // the request prepared in each slot, until published
-  uint64_t* slot_ud = nullptr;  // the caller's user_data for each slot
+  uint64_t* slot_ud = nullptr;  // the caller's user_data for each slot (ctl->ud)
+  Ctl* ctl = nullptr;           // inside the shadow block, before the ring copies
+  size_t ctl_len = 0;
   // The JS-visible copies, laid out as the kernel's regions (sq_off/cq_off offsets).
   Shadow* shadow = nullptr;
   uint8_t* ssq = nullptr;  // SQ ring copy (sq_ring_len bytes)
@@ -75,9 +137,8 @@ struct Ring {
   uint8_t* ssqes = nullptr;
   size_t sq_ring_len = 0, cq_ring_len = 0;
   unsigned scq_tail = 0;
-  napi_ref views[3] = {nullptr, nullptr, nullptr};  // weak: the ArrayBuffers handed out
-  std::unordered_map<uint64_t, Request*> live;      // tag -> request (published or not)
-  uint64_t next_tag = 1;                            // 0 marks the addon's own SQEs
+  napi_ref views[4] = {nullptr, nullptr, nullptr, nullptr};  // weak: the ArrayBuffers handed out (3: ctl)
+  LiveList live;  // every request not yet freed (published or not)
 };
 
 // The ring the caller's fd names (nullptr, with a TypeError thrown, when it is not one
@@ -87,6 +148,10 @@ Ring* FindByFd(napi_env env, napi_value v, const char* fn);
 Ring* FindById(napi_env env, uint32_t id, const char* fn);
 // The SQE slot for sequence number `seq` if it was handed out and not yet published.
 bool SlotOf(napi_env env, Ring* r, uint32_t seq, const char* fn, unsigned* idx);
+// Takes the handed-out count JS stored in the control block, if it lies in the window the
+// kernel left free; otherwise puts the addon's own back. Every native path reads r->local
+// only after this.
+void SyncLocal(Ring* r);
 // Frees a request's memory and references (the kernel is done with it).
 void FreeRequest(napi_env env, Request* q);
 // Writes the JS-visible copy of slot `idx` from the kernel's SQE, with the caller's

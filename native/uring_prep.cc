@@ -10,8 +10,10 @@
 //
 // An sqe is named by (ring id, sequence number), which lib/uring.ts keeps in its
 // io_uring_sqe object: a helper refuses an sqe that was already submitted or belongs to a
-// closed ring. io_uring_get_sqe leaves the slot a NOP the addon owns, so an sqe that is
-// never prepared submits nothing harmful (and posts no CQE JS sees).
+// closed ring. lib/uring.ts hands sqes out itself over the ring's control block (uring.h
+// Ctl; io_uring_get_sqe here is the same for a direct binding call), and Publish submits a
+// slot no helper prepared as a NOP the addon owns, so an sqe that is never prepared
+// submits nothing harmful (and posts no CQE JS sees).
 //
 // THE RULE (args.h): every number is read before the first pointer into a caller's buffer,
 // and nothing after it runs JS.
@@ -24,6 +26,16 @@ namespace uring {
 
 // A u64 given as a bigint or a safe integer.
 static bool GetU64(napi_env env, napi_value v, const char* fn, const char* param, uint64_t* out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) == napi_ok) {  // the common case: a safe integer
+    if (d >= 0 && d <= 9007199254740991.0 && d == static_cast<double>(static_cast<int64_t>(d))) {
+      *out = static_cast<uint64_t>(d);
+      return true;
+    }
+    int64_t x;
+    GetInt(env, v, fn, param, 0, 9007199254740991.0, &x);  // throws the RangeError
+    return false;
+  }
   bool lossless;
   if (napi_get_value_bigint_uint64(env, v, out, &lossless) == napi_ok) {
     if (lossless) return true;
@@ -32,15 +44,8 @@ static bool GetU64(napi_env env, napi_value v, const char* fn, const char* param
     ThrowRange(env, fn, "%s must be a bigint in [0, 2**64 - 1], got %s", param, got);
     return false;
   }
-  int64_t x;
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) {
-    ThrowType(env, fn, param, "a bigint or an integer", v);
-    return false;
-  }
-  if (!GetInt(env, v, fn, param, 0, 9007199254740991.0, &x)) return false;
-  *out = static_cast<uint64_t>(x);
-  return true;
+  ThrowType(env, fn, param, "a bigint or an integer", v);
+  return false;
 }
 
 // The ring and slot an sqe (id, seq) names.
@@ -59,13 +64,13 @@ static bool GetSqe(napi_env env, napi_value id_v, napi_value seq_v, const char* 
 static io_uring_sqe* Begin(napi_env env, Ring* r, unsigned idx, uint8_t op, int fd,
                            Request** out) {
   if (r->slot[idx] != nullptr) {
-    r->live.erase(r->slot[idx]->tag);
+    r->live.Remove(r->slot[idx]);
     FreeRequest(env, r->slot[idx]);
   }
   Request* q = new Request();
-  q->tag = r->next_tag++;
+  q->tag = reinterpret_cast<uint64_t>(q);
   q->op = op;
-  r->live[q->tag] = q;
+  r->live.Add(q);
   r->slot[idx] = q;
   io_uring_sqe* s = &r->sqes[idx];
   memset(s, 0, sizeof *s);
@@ -88,9 +93,11 @@ static napi_value GetSqeCb(napi_env env, napi_callback_info info) {
   if (!CheckArgc(env, a, 1, 1, "io_uring_get_sqe", kParams)) return nullptr;
   Ring* r = FindByFd(env, a.v[0], "io_uring_get_sqe");
   if (r == nullptr) return nullptr;
+  SyncLocal(r);
   unsigned khead = __atomic_load_n(r->ksq_head, __ATOMIC_ACQUIRE);
   if (r->local - khead >= r->p.sq_entries) return Int(env, -1);
   unsigned seq = r->local++;
+  r->ctl->local = r->local;
   unsigned idx = seq & r->sq_mask;
   memset(&r->sqes[idx], 0, sizeof(io_uring_sqe));  // a NOP tagged 0: the addon's own
   r->slot[idx] = nullptr;
@@ -161,17 +168,22 @@ static napi_value RecvSend(napi_env env, napi_callback_info info) {
     return ThrowRange(env, fn, "len %lld exceeds the %zu bytes of buf", static_cast<long long>(len),
                       size);
   if (len > INT32_MAX) return ThrowRange(env, fn, "len must be at most %d", INT32_MAX);
-  uint8_t* mem = static_cast<uint8_t*>(malloc(len > 0 ? static_cast<size_t>(len) : 1));
-  if (mem == nullptr) return ThrowErrno(env, fn, ENOMEM);
+  // Bytes beyond Request::small get memory of their own, taken before Begin so a failure
+  // leaves the slot as it was.
+  uint8_t* big = nullptr;
+  if (static_cast<size_t>(len) > sizeof(Request::small)) {
+    big = static_cast<uint8_t*>(malloc(static_cast<size_t>(len)));
+    if (big == nullptr) return ThrowErrno(env, fn, ENOMEM);
+  }
   napi_ref target = nullptr;
-  if (kSend) {
-    if (len > 0) memcpy(mem, data, static_cast<size_t>(len));
-  } else if (napi_create_reference(env, a.v[3], 1, &target) != napi_ok) {
-    free(mem);
+  if (!kSend && napi_create_reference(env, a.v[3], 1, &target) != napi_ok) {
+    free(big);
     return nullptr;
   }
   Request* q;
   io_uring_sqe* s = Begin(env, r, idx, kSend ? IORING_OP_SEND : IORING_OP_RECV, fd, &q);
+  uint8_t* mem = big != nullptr ? big : q->small;
+  if (kSend && len > 0) memcpy(mem, data, static_cast<size_t>(len));  // no JS ran since GetBytes
   q->mem = mem;
   q->len = static_cast<size_t>(len);
   q->target = target;
@@ -218,21 +230,12 @@ static napi_value PollRemove(napi_env env, napi_callback_info info) {
   unsigned idx;
   Request* q;
   if (!GetSqe(env, a.v[0], a.v[1], fn, &r, &idx)) return nullptr;
-  // The kernel knows requests by tag: find the submitted poll with that user_data. None:
-  // a tag no request has, so the kernel answers ENOENT as it would in C.
-  uint64_t tag = UINT64_MAX;
-  for (auto& kv : r->live) {
-    Request* p = kv.second;
-    bool published = true;
-    for (unsigned s = r->published; s != r->local; s++)
-      if (r->slot[s & r->sq_mask] == p) published = false;
-    if (p->op == IORING_OP_POLL_ADD && published && p->user_data == ud) {
-      tag = p->tag;
-      break;
-    }
-  }
+  // The kernel knows requests by tag; which poll this names is settled when it is
+  // submitted (Publish), not now: a tag is a Request's address, and the poll found now could
+  // complete and its address be reused by a newer request before this SQE reaches the kernel.
   io_uring_sqe* s = Begin(env, r, idx, IORING_OP_POLL_REMOVE, -1, &q);
-  s->addr = tag;
+  q->match_ud = ud;
+  s->addr = UINT64_MAX;  // no request has this tag: ENOENT, until Publish finds the poll
   return Done(env, r, idx);
 }
 
@@ -254,8 +257,6 @@ static napi_value Accept(napi_env env, napi_callback_info info) {
   AddrOut out;
   if (!GetAddrOut(env, a.v[3], a.v[4], fn, &out)) return nullptr;
   size_t cap = out.addr != nullptr ? out.len : 0;
-  uint8_t* mem = static_cast<uint8_t*>(calloc(1, sizeof(sockaddr_storage) + sizeof(socklen_t)));
-  if (mem == nullptr) return ThrowErrno(env, fn, ENOMEM);
   napi_ref t1 = nullptr, t2 = nullptr;
   if (out.addr != nullptr) {
     napi_create_reference(env, a.v[3], 1, &t1);
@@ -263,6 +264,8 @@ static napi_value Accept(napi_env env, napi_callback_info info) {
   }
   Request* q;
   io_uring_sqe* s = Begin(env, r, idx, IORING_OP_ACCEPT, fd, &q);
+  uint8_t* mem = q->small;  // sockaddr_storage, then the socklen_t the kernel fills
+  memset(mem, 0, sizeof q->small);
   q->mem = mem;
   q->len = cap < sizeof(sockaddr_storage) ? cap : sizeof(sockaddr_storage);
   q->target = t1;
@@ -295,11 +298,11 @@ static napi_value Timeout(napi_env env, napi_callback_info info) {
   void* ts;
   if (!GetStructArg(env, a.v[2], fn, "ts", sizeof(__kernel_timespec), &ts)) return nullptr;
   if (ts == nullptr) return ThrowType(env, fn, "ts", "a timespec", a.v[2]);
-  uint8_t* mem = static_cast<uint8_t*>(malloc(sizeof(__kernel_timespec)));
-  if (mem == nullptr) return ThrowErrno(env, fn, ENOMEM);
-  memcpy(mem, ts, sizeof(__kernel_timespec));
   Request* q;
   io_uring_sqe* s = Begin(env, r, idx, IORING_OP_TIMEOUT, -1, &q);
+  static_assert(sizeof(__kernel_timespec) <= sizeof(Request::small), "timespec fits inline");
+  uint8_t* mem = q->small;
+  memcpy(mem, ts, sizeof(__kernel_timespec));  // no JS ran since GetStructArg
   q->mem = mem;
   s->addr = reinterpret_cast<uint64_t>(mem);
   s->len = 1;

@@ -17,6 +17,7 @@ import {
   io_uring_setup, io_uring_sqe, io_uring_sqe_set_data64, POLLIN, recv, send, sockaddr_in, timespec,
   MSG_ZEROCOPY,
 } from '../lib';
+import { binding } from '../lib/binding';
 import { runChild } from './helpers/child';
 import { connectTo, listenLoopback, unixPair } from './helpers/mux-sockets';
 import { dec, enc } from './helpers/util';
@@ -192,6 +193,31 @@ describe('io_uring requests', () => {
     expect(r.reap()[0].res).toBe(-ENOENT);
   });
 
+  it('poll_remove names the poll armed when it is submitted: one that completed meanwhile is ENOENT, never a newer request', () => {
+    const r = ring();
+    const [a, b] = unixPair();
+    const [c, d] = unixPair();
+    for (const fd of [a, b, c, d]) keep(fd);
+    const p1 = r.sqe();
+    io_uring_prep_poll_add(p1, a, POLLIN);
+    io_uring_sqe_set_data64(p1, 7);
+    io_uring_enter(r.fd, 1, 0, 0);
+    const x = r.sqe(); // submitted first, prepared last
+    const rm = r.sqe();
+    io_uring_prep_poll_remove(rm, 7);
+    io_uring_sqe_set_data64(rm, 9);
+    send(b, enc('z')); // poll 7 completes, and its request is freed when the CQE is moved
+    io_uring_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap().map((e) => [e.user_data, e.res & POLLIN])).toEqual([[7n, POLLIN]]);
+    io_uring_prep_poll_add(x, c, POLLIN); // a new request (it may reuse poll 7's memory)
+    io_uring_sqe_set_data64(x, 8);
+    io_uring_enter(r.fd, 2, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap().map((e) => [e.user_data, e.res])).toEqual([[9n, -ENOENT]]);
+    send(d, enc('w')); // poll 8 is still armed
+    io_uring_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap().map((e) => [e.user_data, e.res & POLLIN])).toEqual([[8n, POLLIN]]);
+  });
+
   it('ACCEPT: the new fd and the peer address arrive with the CQE', () => {
     const r = ring();
     const l = listenLoopback();
@@ -281,6 +307,89 @@ describe('io_uring memory safety', () => {
     io_uring_prep_nop(s);
     io_uring_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS);
     expect(() => io_uring_prep_nop(s)).toThrow(RangeError);
+  });
+
+  it('an sqe is its slot: the same object when the slot comes round; set_data64 on a submitted one is a RangeError', () => {
+    const r = ring(2);
+    const s0 = r.sqe();
+    const s1 = r.sqe();
+    expect(s0).not.toBe(s1);
+    expect(io_uring_get_sqe(r.fd)).toBeNull(); // both slots handed out
+    io_uring_prep_nop(s0);
+    io_uring_sqe_set_data64(s0, 5);
+    io_uring_prep_nop(s1);
+    io_uring_sqe_set_data64(s1, 6);
+    expect(io_uring_enter(r.fd, 2, 2, IORING_ENTER_GETEVENTS)).toBe(2);
+    expect(() => io_uring_sqe_set_data64(s0, 7)).toThrow(RangeError);
+    expect(() => io_uring_prep_nop(s0)).toThrow(RangeError);
+    const again = r.sqe();
+    expect(again).toBe(s0); // slot 0 again: in C, the same pointer
+    expect(again.user_data).toBe(0n); // handed out zeroed
+    io_uring_prep_nop(again);
+    io_uring_sqe_set_data64(again, 2n ** 64n - 1n);
+    expect(again.user_data).toBe(2n ** 64n - 1n);
+    io_uring_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap()).toEqual([
+      { user_data: 5n, res: 0, flags: 0 },
+      { user_data: 6n, res: 0, flags: 0 },
+      { user_data: 2n ** 64n - 1n, res: 0, flags: 0 },
+    ]);
+  });
+
+  it('a corrupt SQ control block cannot submit a stale SQE: a slot handed out but never prepared runs as a hidden NOP', () => {
+    const r = ring(2);
+    const [a, b] = unixPair();
+    keep(a);
+    keep(b);
+    const buf = new Uint8Array(8);
+    // A RECV completes in slot 0: the kernel's SQE there still names its (freed) memory.
+    const s = r.sqe();
+    io_uring_prep_recv(s, a, buf, 8, 0);
+    io_uring_sqe_set_data64(s, 1);
+    send(b, enc('first'));
+    io_uring_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap()).toEqual([{ user_data: 1n, res: 5, flags: expect.any(Number) }]);
+    // lib's private control block (u32 [1] local), written as a buggy caller could:
+    const ctl = new Uint32Array(binding.io_uring_ctl(r.fd));
+    ctl[1] = 0xffff_fff0; // outside the free window: ignored
+    expect(io_uring_enter(r.fd, 4, 0, 0)).toBe(0);
+    ctl[1] = ctl[1] + 2; // slots 1 and 0 handed out behind lib's back, never prepared
+    send(b, enc('second'));
+    expect(io_uring_enter(r.fd, 2, 0, IORING_ENTER_GETEVENTS)).toBe(2);
+    expect(r.reap()).toEqual([]); // NOPs tagged as the addon's own: no CQE shown, no RECV ran
+    const got = new Uint8Array(16);
+    expect(dec(got, recv(a, got))).toBe('second'); // the bytes are still queued
+  });
+
+  it('RECV into an ArrayBuffer, a DataView, a Buffer slice and a large buffer; SEND above the inline size', () => {
+    const r = ring(8);
+    const [a, b] = unixPair();
+    keep(a);
+    keep(b);
+    const ab = new ArrayBuffer(4);
+    const dvBytes = new Uint8Array(12).fill(0xee);
+    const dv = new DataView(dvBytes.buffer, 4, 4);
+    const pool = Buffer.alloc(16, 0xee);
+    const big = new Uint8Array(4096);
+    const targets: Array<[ArrayBuffer | ArrayBufferView, number]> = [[ab, 4], [dv, 4], [pool.subarray(6, 10), 4], [big, 4096]];
+    for (const [i, [t, n]] of targets.entries()) {
+      const s = r.sqe();
+      io_uring_prep_recv(s, a, t, n, 0);
+      io_uring_sqe_set_data64(s, i);
+      io_uring_enter(r.fd, 1, 0, 0);
+      const payload = new Uint8Array(n).map((_, k) => (k * 7 + i + 1) & 0xff);
+      const ss = r.sqe(); // SEND of n bytes: 4096 is past the addon's inline buffer
+      io_uring_prep_send(ss, b, payload, n, 0);
+      io_uring_sqe_set_data64(ss, 100 + i);
+      io_uring_enter(r.fd, 1, 2, IORING_ENTER_GETEVENTS);
+      const cs = r.reap().map((c) => [c.user_data, c.res]);
+      expect(cs).toContainEqual([BigInt(i), n]);
+      expect(cs).toContainEqual([BigInt(100 + i), n]);
+      const view = t instanceof ArrayBuffer ? new Uint8Array(t) : new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+      expect(view).toEqual(payload);
+    }
+    expect([...dvBytes.subarray(0, 4), ...dvBytes.subarray(8)]).toEqual(new Array(8).fill(0xee));
+    expect([...pool.subarray(0, 6), ...pool.subarray(10)]).toEqual(new Array(12).fill(0xee));
   });
 
   it('closing the ring detaches its buffers and cancels a RECV in flight', () => {
