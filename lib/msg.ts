@@ -15,7 +15,7 @@
 // numbers in one shared Uint32Array, which the addon writes back in place.
 //
 // Layouts (sizeof, offsets, CMSG_SPACE, CMSG_LEN) come from the addon, never from a guess.
-import { binding, type Bytes } from './binding';
+import { binding, type Bytes, type MsgPlan } from './binding';
 import { checkArgc, checkBytes, checkFd, checkFlags, invalidType, isDetached, outOfRange } from './check';
 import { IOV_MAX } from './constants';
 import { kArrayBuffer, NONE, STRUCT_ARRAY_MAX, attachBytes, timespecBytes } from './mux';
@@ -365,6 +365,21 @@ interface Plan {
   /** The numbers the addon reads and writes: the messages' own (shared) or a scratch copy. */
   nums: Uint32Array;
   shared: boolean;
+  /** Calls made with this plan, and from the second on, `bufs` made native (bufsOf). */
+  uses: number;
+  native: MsgPlan | null;
+}
+
+/**
+ * What a call passes as `bufs`: from a cached plan's second use, binding.msgPlan's
+ * references to them (native/msg.cc: reading those costs a fraction of reading an array's
+ * elements); a plan rebuilt every call (a loop that assigns a buffer field) never pays to
+ * make them.
+ */
+function bufsOf(p: Plan): unknown[] | MsgPlan {
+  if (p.native !== null) return p.native;
+  if (p.gen !== -1 && ++p.uses >= 2) p.native = binding.msgPlan(p.bufs);
+  return p.native ?? p.bufs;
 }
 
 /**
@@ -374,7 +389,7 @@ interface Plan {
  */
 function plan(fn: string, param: string, hdrs: msghdr[], mm: mmsghdr[] | null): Plan {
   const n = hdrs.length;
-  const p: Plan = { gen, n, mm, hdrs, names: [], nameBytes: [], iovs: [], items: [], bufs: [], nums: NO_NUMS, shared: true };
+  const p: Plan = { gen, n, mm, hdrs, names: [], nameBytes: [], iovs: [], items: [], bufs: [], nums: NO_NUMS, shared: true, uses: 0, native: null };
   let block: Uint32Array | undefined;
   for (let i = 0; i < n; i++) {
     const m = hdrs[i];
@@ -478,9 +493,11 @@ function msgCall(fn: 'sendmsg' | 'recvmsg', name: string, argc: number, fd: numb
   }
   // Everything user code could run (getters, Proxies, element reads) ran above; the addon
   // takes its pointers from p.bufs / p.nums, which hold only our own arrays and buffers.
-  const call = fn === 'sendmsg' ? (tryMode ? binding.trySendmsg : binding.sendmsg) : (tryMode ? binding.tryRecvmsg : binding.recvmsg);
-  const r = call(fd, 1, p.bufs, p.nums, f);
-  if (r >= 0 && fn === 'recvmsg') numsOut(p, 1, true);
+  const bufs = bufsOf(p);
+  // Four direct calls, not one through a variable: V8 then calls the addon function directly.
+  if (fn === 'sendmsg') return tryMode ? binding.trySendmsg(fd, 1, bufs, p.nums, f) : binding.sendmsg(fd, 1, bufs, p.nums, f);
+  const r = tryMode ? binding.tryRecvmsg(fd, 1, bufs, p.nums, f) : binding.recvmsg(fd, 1, bufs, p.nums, f);
+  if (r >= 0) numsOut(p, 1, true);
   return r;
 }
 
@@ -589,7 +606,7 @@ export function sendmmsg(fd: number, msgvec: readonly mmsghdr[], vlen: number, f
   checkArgc('sendmmsg', arguments.length, 4, ['fd', 'msgvec', 'vlen', 'flags']);
   const p = mmsgArgs('sendmmsg', fd, msgvec, vlen, flags);
   numsIn(p);
-  const r = binding.sendmmsg(fd, p.n, p.bufs, p.nums, flags);
+  const r = binding.sendmmsg(fd, p.n, bufsOf(p), p.nums, flags);
   numsOut(p, r, false);
   return r;
 }
@@ -604,7 +621,7 @@ export function recvmmsg(fd: number, msgvec: readonly mmsghdr[], vlen: number, f
   const tmo = timespecBytes('recvmmsg', 'timeout', timeout);
   const p = mmsgArgs('recvmmsg', fd, msgvec, vlen, flags);
   numsIn(p);
-  const r = binding.recvmmsg(fd, p.n, p.bufs, p.nums, flags, tmo);
+  const r = binding.recvmmsg(fd, p.n, bufsOf(p), p.nums, flags, tmo);
   numsOut(p, r, true);
   return r;
 }

@@ -304,3 +304,31 @@ describe('mmsghdr arrays: the cached plan follows every assignment', () => {
     }
   });
 });
+
+describe('binding.msgPlan: the native form of a plan', () => {
+  it('a call reads a plan as it reads the array it was made from; a short plan, a non-plan and a non-array are refused before any syscall', () => {
+    const [a, b] = dgramPair();
+    try {
+      const buf = Buffer.alloc(8);
+      const iovmem = new Uint8Array(16);
+      new DataView(iovmem.buffer).setUint32(8, 8, true);
+      const nums = new Uint32Array([0, 1, 0, 0, 0]);
+      const plan = S.binding.msgPlan([null, null, iovmem, buf]);
+      S.send(a, Buffer.from('plan'));
+      expect(S.binding.recvmsg(b, 1, plan, nums, 0)).toBe(4);
+      expect(buf.toString('latin1', 0, 4)).toBe('plan');
+      expect(nums[4]).toBe(4);
+      S.send(a, Buffer.from('kept'));
+      nums[1] = 2; // two iovecs wanted, the plan holds one
+      expect(() => S.binding.recvmsg(b, 1, plan, nums, 0)).toThrow(/bufs has 4 entries, needs 5/);
+      nums[1] = 1;
+      expect(() => S.binding.msgPlan('x' as never)).toThrow(TypeError);
+      expect(() => S.binding.msgPlan([1] as never)).toThrow(TypeError);
+      expect(() => S.binding.recvmsg(b, 1, {} as never, nums, 0)).toThrow(TypeError);
+      stillQueued(b, 'kept');
+    } finally {
+      S.close(a);
+      S.close(b);
+    }
+  });
+});
