@@ -6,7 +6,8 @@
 //     node --perf-basic-prof dist/bench/profile.js poll ts 3
 //   perf report -i ts.data --no-children --sort dso,sym --stdio -g none
 //
-// <call>: poll, epoll_wait, send+recv, tryRecv. ts is the public API as a user calls it,
+// <call>: poll, epoll_wait, send+recv, tryRecv, sendmsg+recvmsg (a msghdr over a one-entry
+// iovec.array each way, as bench/overhead). ts is the public API as a user calls it,
 // floor the argument-less Node-API function making the same syscall, c the C loop of
 // sockfd_bench.so in this process. Prints the calls made and ns per call, measured around
 // the whole run (with the profiler attached: its cost is in the number).
@@ -14,11 +15,12 @@ import * as sockfd from './sockfd';
 
 const {
   AF_UNIX, close, EAGAIN, epoll_create1, epoll_ctl, EPOLL_CTL_ADD, epoll_event, epoll_wait, EPOLLIN,
-  poll, pollfd, POLLIN, recv, send, SOCK_NONBLOCK, SOCK_STREAM, socketpair, tryRecv, native,
+  iovec, msghdr, poll, pollfd, POLLIN, recv, recvmsg, send, sendmsg, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_STREAM,
+  socketpair, tryRecv, native,
 } = sockfd;
 
 const [call, side = 'ts', secs = '3'] = process.argv.slice(2);
-const CALLS = ['poll', 'epoll_wait', 'send+recv', 'tryRecv'];
+const CALLS = ['poll', 'epoll_wait', 'send+recv', 'tryRecv', 'sendmsg+recvmsg'];
 if (!CALLS.includes(call) || !['ts', 'floor', 'c'].includes(side) || !(Number(secs) > 0)) {
   process.stderr.write(`usage: profile <${CALLS.join('|')}> <ts|floor|c> [seconds]\n`);
   process.exit(2);
@@ -43,6 +45,18 @@ epoll_ctl(epfd, EPOLL_CTL_ADD, fd, ev);
 const events = epoll_event.array(1);
 const byte = new Uint8Array(1);
 native.overheadFloorInit(fd, epfd, pair[0], pair[1], empty[0]);
+const outMsg = new msghdr();
+const outIov = iovec.array(1);
+outIov[0].iov_base = new Uint8Array([0x78]);
+outMsg.msg_iov = outIov;
+const inMsg = new msghdr();
+const inIov = iovec.array(1);
+inIov[0].iov_base = new Uint8Array(1);
+inMsg.msg_iov = inIov;
+// The msg floors also want a datagram socket (for floorRecvfrom/floorRecvmmsg, unused here).
+const dg = new Int32Array(2);
+socketpair(AF_UNIX, SOCK_DGRAM, 0, dg);
+native.overheadFloorInitMsg(pair[0], pair[1], dg[1], 1);
 
 const BATCH = 10_000;
 // One batch of BATCH calls; each returns the sum of the results, checked below.
@@ -62,6 +76,11 @@ const loops: Record<string, Record<string, () => number>> = {
     floor: () => { let n = 0; for (let i = 0; i < BATCH; i++) { native.floorSend(); n += native.floorRecv(); } return n; },
     c: () => (native.overheadSendRecv(pair[0], pair[1], BATCH), BATCH),
   },
+  'sendmsg+recvmsg': {
+    ts: () => { let n = 0; for (let i = 0; i < BATCH; i++) { sendmsg(pair[0], outMsg); n += recvmsg(pair[1], inMsg); } return n; },
+    floor: () => { let n = 0; for (let i = 0; i < BATCH; i++) { native.floorSendmsg(); n += native.floorRecvmsg(); } return n; },
+    c: () => (native.overheadSendmsgRecvmsg(pair[0], pair[1], BATCH), BATCH),
+  },
   tryRecv: {
     ts: () => { let n = 0; for (let i = 0; i < BATCH; i++) n -= tryRecv(empty[0], byte, 1) / EAGAIN; return n; },
     floor: () => { let n = 0; for (let i = 0; i < BATCH; i++) n -= native.floorRecvEagain() / EAGAIN; return n; },
@@ -78,4 +97,4 @@ do {
 } while (performance.now() < end);
 const ns = Number(process.hrtime.bigint() - t0) / calls;
 process.stdout.write(`${call} ${side}: ${calls} calls, ${ns.toFixed(0)} ns/call\n`);
-for (const f of [...ready, ...pair, ...empty, epfd]) close(f);
+for (const f of [...ready, ...pair, ...empty, ...dg, epfd]) close(f);

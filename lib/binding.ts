@@ -6,6 +6,9 @@ import * as path from 'node:path';
 /** Any memory the addon can read or write: a TypedArray, Buffer, DataView or ArrayBuffer. */
 export type Bytes = ArrayBufferView | ArrayBuffer;
 
+/** native/msg.cc msgPlan's External: references to a message call's buffers (opaque). */
+export type MsgPlan = { readonly __msgPlan: unique symbol };
+
 /** sizeof and offsetof of one struct, as the compiler laid it out on this machine. */
 export type Layout<F extends string> = { readonly size: number } & { readonly [K in F]: number };
 
@@ -150,16 +153,18 @@ export interface Binding {
   tgkill(tgid: number, tid: number, sig: number): number;
   routeSignals(set: Bytes, oldset: Bytes | null): number;
   unrouteSignals(set: Bytes): number;
-  // msg.cc — every message flattened by lib/msg.ts pack(): per message its name, control and
-  // struct iovec[] memory, one flat array of every iov_base, and 5 value-result numbers.
+  // msg.cc — the messages as lib/msg.ts `Plan` holds them: one flat array with, per message,
+  // its name, control and struct iovec[] memory then its iov_base buffers; and the 5
+  // value-result numbers per message (written back in place).
   readv(fd: number, iov: Bytes, bases: Array<Bytes | null>, iovcnt: number): number;
   writev(fd: number, iov: Bytes, bases: Array<Bytes | null>, iovcnt: number): number;
-  sendmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
-  recvmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
-  trySendmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
-  tryRecvmsg(fd: number, vlen: 1, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
-  sendmmsg(fd: number, vlen: number, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number): number;
-  recvmmsg(fd: number, vlen: number, names: Array<Bytes | null>, controls: Array<Bytes | null>, iovmems: Array<Bytes | null>, bases: Array<Bytes | null>, nums: Uint32Array, flags: number, timeout: Bytes | null): number;
+  sendmsg(fd: number, vlen: 1, bufs: unknown[] | MsgPlan, nums: Uint32Array, flags: number): number;
+  recvmsg(fd: number, vlen: 1, bufs: unknown[] | MsgPlan, nums: Uint32Array, flags: number): number;
+  trySendmsg(fd: number, vlen: 1, bufs: unknown[] | MsgPlan, nums: Uint32Array, flags: number): number;
+  tryRecvmsg(fd: number, vlen: 1, bufs: unknown[] | MsgPlan, nums: Uint32Array, flags: number): number;
+  sendmmsg(fd: number, vlen: number, bufs: unknown[] | MsgPlan, nums: Uint32Array, flags: number): number;
+  recvmmsg(fd: number, vlen: number, bufs: unknown[] | MsgPlan, nums: Uint32Array, flags: number, timeout: Bytes | null): number;
+  msgPlan(bufs: unknown[]): MsgPlan;
   CMSG_SPACE(length: number): number;
   CMSG_LEN(length: number): number;
   // uring.cc, uring_prep.cc — an sqe is passed as (id, seq): its ring's id and its sequence

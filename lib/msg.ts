@@ -5,14 +5,17 @@
 //
 // C's pointer fields hold JS objects here: iovec.iov_base a buffer, msghdr.msg_name a
 // sockaddr, msg_iov an array of iovec, msg_control a Uint8Array. No address is ever written
-// from JS: each call reads those objects here, in TypeScript (where any getter runs before
-// the addon holds a pointer — native/args.h, THE RULE), hands the addon the buffers
-// themselves (`pack`), and the addon builds the real struct iovec[] / msghdr / mmsghdr[]
-// and checks every length against the buffer it describes. iovec.array(n) is still ONE
-// buffer laid out as struct iovec[n] (iov_len at its C offset; the iov_base bytes stay 0).
+// from JS: a call reads those objects here, in TypeScript (where any getter, Proxy trap or
+// array element read runs before the addon holds a pointer — native/args.h, THE RULE),
+// hands the addon the buffers themselves in one flat array (`bufs`, see `Plan`) beside the
+// msghdr's own value-result numbers, and the addon builds the real struct iovec[] /
+// msghdr / mmsghdr[] and checks every length against the buffer it describes, per call.
+// iovec.array(n) is ONE buffer laid out as struct iovec[n] (iov_len at its C offset; the
+// iov_base bytes stay 0) and is passed as it is; mmsghdr.array(n)'s msghdrs keep their
+// numbers in one shared Uint32Array, which the addon writes back in place.
 //
 // Layouts (sizeof, offsets, CMSG_SPACE, CMSG_LEN) come from the addon, never from a guess.
-import { binding, type Bytes } from './binding';
+import { binding, type Bytes, type MsgPlan } from './binding';
 import { checkArgc, checkBytes, checkFd, checkFlags, invalidType, isDetached, outOfRange } from './check';
 import { IOV_MAX } from './constants';
 import { kArrayBuffer, NONE, STRUCT_ARRAY_MAX, attachBytes, timespecBytes } from './mux';
@@ -34,6 +37,15 @@ const LEN = 4;
 const NUMS = 5;
 /** The kernel's cap on sendmmsg/recvmmsg's vlen (UIO_MAXIOV): more is silently cut to it, as in C. */
 const MMSG_MAX = 1024;
+
+/**
+ * Bumped by every assignment of a field that holds a buffer or says how many a call uses
+ * (iov_base, msg_name, msg_iov, msg_control, msg_iovlen), on any struct. A `Plan` (below)
+ * is reused only while this is still the value it was built at; so a loop that assigns
+ * none of them pays for reading its structs once, and any assignment anywhere is honoured
+ * by the next call.
+ */
+let gen = 0;
 
 // size_t fields (iov_len, cmsg_len) as two 32-bit halves: no BigInt per access.
 function getSize(view: DataView, off: number, width: number): number {
@@ -119,6 +131,7 @@ export class iovec extends Struct {
   }
   set iov_base(v: Bytes | null) {
     iovec.#check(this, 'iov_base');
+    gen++;
     if (v === null) {
       this.#base = null;
       setSize(this.view, IOV.iov_len, IOV_LEN_W, 0);
@@ -204,6 +217,10 @@ export function writev(fd: number, iov: readonly iovec[], iovcnt?: number): numb
 
 let isMsghdr: (o: unknown) => o is msghdr;
 let partsOf: (m: msghdr) => [Sockaddr | null, readonly iovec[] | null, Uint8Array | null, Uint32Array];
+let numsOf: (m: msghdr) => Uint32Array;
+let planOf: (m: msghdr) => Plan | null;
+let setPlan: (m: msghdr, p: Plan) => void;
+let adoptNums: (m: msghdr, nums: Uint32Array) => void;
 
 /**
  * struct msghdr — the message of sendmsg/recvmsg. msg_name is a sockaddr (or null), msg_iov
@@ -215,10 +232,22 @@ export class msghdr {
   #name: Sockaddr | null = null;
   #iov: readonly iovec[] | null = null;
   #control: Uint8Array | null = null;
-  readonly #nums: Uint32Array;
+  // msg_namelen, msg_iovlen, msg_controllen, msg_flags, msg_len: the addon reads and writes
+  // them here (in an mmsghdr.array, a slice of the array's one block).
+  #nums: Uint32Array;
+  #plan: Plan | null = null;
   static {
     isMsghdr = (o: unknown): o is msghdr => typeof o === 'object' && o !== null && #nums in o;
     partsOf = (m: msghdr) => [m.#name, m.#iov, m.#control, m.#nums];
+    numsOf = (m: msghdr) => m.#nums;
+    planOf = (m: msghdr) => m.#plan;
+    setPlan = (m: msghdr, p: Plan) => {
+      m.#plan = p;
+    };
+    adoptNums = (m: msghdr, nums: Uint32Array) => {
+      nums.set(m.#nums);
+      m.#nums = nums;
+    };
   }
   static #check(o: unknown, member: string): void {
     if (typeof o !== 'object' || o === null || !(#nums in o)) throw receiverError('msghdr', member, o);
@@ -236,6 +265,7 @@ export class msghdr {
   set msg_name(v: Sockaddr | null) {
     msghdr.#check(this, 'msg_name');
     if (v !== null && !isSockaddr(v)) throw invalidType('msghdr', 'msg_name', 'a sockaddr struct or null', v);
+    gen++;
     this.#name = v;
     this.#nums[NAMELEN] = v === null ? 0 : v.addrlen;
   }
@@ -259,6 +289,7 @@ export class msghdr {
   set msg_iov(v: readonly iovec[] | null) {
     msghdr.#check(this, 'msg_iov');
     if (v !== null && !isArray(v)) throw invalidType('msghdr', 'msg_iov', 'an array of iovec or null', v);
+    gen++;
     this.#iov = v;
     this.#nums[IOVLEN] = v === null ? 0 : Math.min(v.length, U32);
   }
@@ -269,7 +300,9 @@ export class msghdr {
   }
   set msg_iovlen(v: number) {
     msghdr.#check(this, 'msg_iovlen');
-    this.#nums[IOVLEN] = checkInt('msghdr', 'msg_iovlen', v, 0, IOV_MAX);
+    const n = checkInt('msghdr', 'msg_iovlen', v, 0, IOV_MAX);
+    gen++;
+    this.#nums[IOVLEN] = n;
   }
   /** The ancillary-data buffer (walk it with CMSG_FIRSTHDR/CMSG_NXTHDR). Assigning sets msg_controllen to its length. */
   get msg_control(): Uint8Array | null {
@@ -280,6 +313,7 @@ export class msghdr {
     msghdr.#check(this, 'msg_control');
     if (v !== null && !(ArrayBuffer.isView(v) && v instanceof Uint8Array)) throw invalidType('msghdr', 'msg_control', 'a Uint8Array or null', v);
     if (v !== null) checkBytes('msghdr', 'msg_control', v);
+    gen++;
     this.#control = v;
     this.#nums[CONTROLLEN] = v === null ? 0 : v.byteLength;
   }
@@ -306,30 +340,65 @@ export class msghdr {
   }
 }
 
-/** The positional arguments of native/msg.cc for `msgs` (see its header). */
-interface Packed {
-  names: Array<Bytes | null>;
-  controls: Array<Bytes | null>;
-  iovmems: Array<Bytes | null>;
-  bases: Array<Bytes | null>;
-  nums: Uint32Array;
+/**
+ * What one call hands the addon (native/msg.cc `Batch`), read from its messages by
+ * `plan` and kept for the next call with the same messages while `gen` has not moved (and
+ * the array elements it read are still the same objects: replacing an element of a
+ * msg_iov or msgvec array runs no setter, so `fresh` compares them). It holds JS objects
+ * only; the addon takes every pointer and length afresh on each call, so a buffer
+ * detached or shrunk since is refused, not read.
+ */
+interface Plan {
+  gen: number;
+  n: number;
+  /** The msgvec entries (sendmmsg/recvmmsg), or null. */
+  mm: mmsghdr[] | null;
   hdrs: msghdr[];
+  /** Each message's msg_name (for the sockaddr's addrlen after a receive) and its bytes. */
+  names: Array<Sockaddr | null>;
+  nameBytes: Array<Uint8Array | null>;
+  iovs: Array<readonly iovec[] | null>;
+  /** Every iovec read, in order. */
+  items: iovec[];
+  /** Per message: msg_name, msg_control, the struct iovec[] memory, then the iov_base buffers. */
+  bufs: unknown[];
+  /** The numbers the addon reads and writes: the messages' own (shared) or a scratch copy. */
+  nums: Uint32Array;
+  shared: boolean;
+  /** Calls made with this plan, and from the second on, `bufs` made native (bufsOf). */
+  uses: number;
+  native: MsgPlan | null;
 }
 
-/** Reads every message here, in TypeScript, and checks each length against its buffer. */
-function pack(fn: string, param: string, msgs: readonly msghdr[]): Packed {
-  const n = msgs.length;
-  const p: Packed = { names: [], controls: [], iovmems: [], bases: [], nums: new Uint32Array(n * NUMS), hdrs: msgs as msghdr[] };
+/**
+ * What a call passes as `bufs`: from a cached plan's second use, binding.msgPlan's
+ * references to them (native/msg.cc: reading those costs a fraction of reading an array's
+ * elements); a plan rebuilt every call (a loop that assigns a buffer field) never pays to
+ * make them.
+ */
+function bufsOf(p: Plan): unknown[] | MsgPlan {
+  if (p.native !== null) return p.native;
+  if (p.gen !== -1 && ++p.uses >= 2) p.native = binding.msgPlan(p.bufs);
+  return p.native ?? p.bufs;
+}
+
+/**
+ * Reads every message here, in TypeScript, and checks each length against its buffer; a
+ * plan with `gen` -1 (an iovec array that is not an untouched iovec.array, whose entries
+ * had to be copied) is used for this call only.
+ */
+function plan(fn: string, param: string, hdrs: msghdr[], mm: mmsghdr[] | null): Plan {
+  const n = hdrs.length;
+  const p: Plan = { gen, n, mm, hdrs, names: [], nameBytes: [], iovs: [], items: [], bufs: [], nums: NO_NUMS, shared: true, uses: 0, native: null };
+  let block: Uint32Array | undefined;
   for (let i = 0; i < n; i++) {
-    const m = msgs[i];
-    const what = n === 1 ? param : `${param}[${i}].msg_hdr`;
+    const m = hdrs[i];
+    const what = mm === null ? param : `${param}[${i}].msg_hdr`;
     if (!isMsghdr(m)) throw invalidType(fn, what, 'a msghdr', m);
     const [name, iov, control, nums] = partsOf(m);
-    p.nums.set(nums, i * NUMS);
     if (name !== null && nums[NAMELEN] > name.bytes.length) {
       throw outOfRange(fn, `${what}.msg_namelen ${nums[NAMELEN]} exceeds the ${name.bytes.length} bytes of msg_name`);
     }
-    p.names.push(name === null ? null : name.bytes);
     if (control !== null) {
       checkBytes(fn, `${what}.msg_control`, control);
       if (nums[CONTROLLEN] > control.byteLength) {
@@ -338,27 +407,77 @@ function pack(fn: string, param: string, msgs: readonly msghdr[]): Packed {
     } else if (nums[CONTROLLEN] > 0) {
       throw outOfRange(fn, `${what}.msg_controllen ${nums[CONTROLLEN]} exceeds the 0 bytes of msg_control`);
     }
-    p.controls.push(control);
     const cnt = nums[IOVLEN];
     const arr = iov ?? [];
     if (cnt > IOV_MAX) throw outOfRange(fn, `${what}.msg_iovlen ${cnt} is above IOV_MAX (${IOV_MAX})`);
     if (cnt > arr.length) throw outOfRange(fn, `${what}.msg_iovlen ${cnt} exceeds the ${arr.length} entries of msg_iov`);
-    p.iovmems.push(packIov(fn, `${what}.msg_iov`, arr, cnt, p.bases));
+    const nameBytes = name === null ? null : name.bytes;
+    p.names.push(name);
+    p.nameBytes.push(nameBytes);
+    p.iovs.push(iov);
+    p.bufs.push(nameBytes ?? NONE, control ?? NONE, NONE);
+    const at = p.bufs.length - 1;
+    const bases: Array<Bytes | null> = [];
+    const mem = packIov(fn, `${what}.msg_iov`, arr, cnt, bases);
+    p.bufs[at] = mem;
+    for (let j = 0; j < cnt; j++) {
+      p.items.push(arr[j]);
+      p.bufs.push(bases[j] ?? NONE);
+    }
+    if (cnt > 0 && mem !== (arr as Partial<IovecArray>)[kArrayBuffer]) p.gen = -1;
+    // The numbers are shared when message i's are the i-th slice of one block.
+    if (i === 0) block = nums.byteOffset === 0 ? new Uint32Array(nums.buffer) : undefined;
+    if (block === undefined || nums.buffer !== block.buffer || nums.byteOffset !== i * NUMS * 4) p.shared = false;
+  }
+  if (n === 1 && mm === null) {
+    p.nums = numsOf(hdrs[0]);
+    p.shared = true;
+  } else if (p.shared && block !== undefined) p.nums = block;
+  else {
+    p.shared = false;
+    p.nums = new Uint32Array(n * NUMS);
   }
   return p;
 }
+const NO_NUMS = new Uint32Array(0);
 
-/** Copies the value-result fields the kernel wrote for the first `n` messages back. */
-function unpack(p: Packed, n: number, recv: boolean): void {
+/** Whether `p` still describes these messages (see Plan). */
+function fresh(p: Plan, n: number, msgvec: readonly mmsghdr[] | null): boolean {
+  if (p.gen !== gen || p.n !== n) return false;
+  const { hdrs, iovs, items, names, nameBytes } = p;
+  let k = 0;
   for (let i = 0; i < n; i++) {
-    const [name, , , nums] = partsOf(p.hdrs[i]);
-    if (recv) {
-      nums.set(p.nums.subarray(i * NUMS, i * NUMS + NUMS));
-      // The sockaddr's own addrlen follows msg_namelen, as recvfrom's does.
-      if (name !== null) name.addrlenBox[0] = Math.min(nums[NAMELEN], name.bytes.length);
-    } else {
-      nums[LEN] = p.nums[i * NUMS + LEN];
+    if (msgvec !== null) {
+      const e = msgvec[i];
+      if (e !== (p.mm as mmsghdr[])[i] || e.msg_hdr !== hdrs[i]) return false;
     }
+    const name = names[i];
+    if (name !== null && name.bytes !== nameBytes[i]) return false;
+    const iov = iovs[i];
+    const cnt = numsOf(hdrs[i])[IOVLEN];
+    for (let j = 0; j < cnt; j++) if ((iov as readonly iovec[])[j] !== items[k++]) return false;
+  }
+  // Again: an element read above may have run a getter that assigned a field.
+  return p.gen === gen;
+}
+
+/** Before the call: a scratch copy takes the messages' numbers. */
+function numsIn(p: Plan): void {
+  if (p.shared) return;
+  for (let i = 0; i < p.n; i++) p.nums.set(numsOf(p.hdrs[i]), i * NUMS);
+}
+
+/** After the call, for the first `n` messages: the numbers back (a scratch copy), and each msg_name's addrlen after a receive. */
+function numsOut(p: Plan, n: number, recv: boolean): void {
+  for (let i = 0; i < n; i++) {
+    const nums = numsOf(p.hdrs[i]);
+    if (!p.shared) {
+      if (recv) for (let j = 0; j < NUMS; j++) nums[j] = p.nums[i * NUMS + j];
+      else nums[LEN] = p.nums[i * NUMS + LEN];
+    }
+    // The sockaddr's own addrlen follows msg_namelen, as recvfrom's does.
+    const name = p.names[i];
+    if (recv && name !== null) name.addrlenBox[0] = Math.min(nums[NAMELEN], name.bytes.length);
   }
 }
 
@@ -366,10 +485,19 @@ function msgCall(fn: 'sendmsg' | 'recvmsg', name: string, argc: number, fd: numb
   checkArgc(name, argc, 2, ['fd', 'msg', 'flags']);
   checkFd(name, 'fd', fd);
   const f = flags === undefined ? 0 : checkFlags(name, 'flags', flags);
-  const p = pack(name, 'msg', [msg]);
-  const call = fn === 'sendmsg' ? (tryMode ? binding.trySendmsg : binding.sendmsg) : (tryMode ? binding.tryRecvmsg : binding.recvmsg);
-  const r = call(fd, 1, p.names, p.controls, p.iovmems, p.bases, p.nums, f);
-  if (r >= 0 && fn === 'recvmsg') unpack(p, 1, true);
+  if (!isMsghdr(msg)) throw invalidType(name, 'msg', 'a msghdr', msg);
+  let p = planOf(msg);
+  if (p === null || !fresh(p, 1, null)) {
+    p = plan(name, 'msg', [msg], null);
+    if (p.gen !== -1) setPlan(msg, p);
+  }
+  // Everything user code could run (getters, Proxies, element reads) ran above; the addon
+  // takes its pointers from p.bufs / p.nums, which hold only our own arrays and buffers.
+  const bufs = bufsOf(p);
+  // Four direct calls, not one through a variable: V8 then calls the addon function directly.
+  if (fn === 'sendmsg') return tryMode ? binding.trySendmsg(fd, 1, bufs, p.nums, f) : binding.sendmsg(fd, 1, bufs, p.nums, f);
+  const r = tryMode ? binding.tryRecvmsg(fd, 1, bufs, p.nums, f) : binding.recvmsg(fd, 1, bufs, p.nums, f);
+  if (r >= 0) numsOut(p, 1, true);
   return r;
 }
 
@@ -420,35 +548,52 @@ export class mmsghdr {
     checkArgc('mmsghdr', arguments.length, 0, []);
     this.msg_hdr = new msghdr();
   }
-  /** `n` mmsghdr entries (n at most 1048576; a call uses at most 1024 of them, as the kernel's UIO_MAXIOV). */
+  /**
+   * `n` mmsghdr entries (n at most 1048576; a call uses at most 1024 of them, as the
+   * kernel's UIO_MAXIOV). Their msghdrs keep their numbers in one block, which a call over
+   * the array's first entries hands the addon as it is.
+   */
   static array(n: number): MmsghdrArray {
     checkArgc('mmsghdr.array', arguments.length, 1, ['n']);
     checkInt('mmsghdr.array', 'n', n, 0, STRUCT_ARRAY_MAX);
+    const block = new Uint32Array(n * NUMS);
     const out: mmsghdr[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = new mmsghdr();
+    for (let i = 0; i < n; i++) {
+      out[i] = new mmsghdr();
+      adoptNums(out[i].msg_hdr, block.subarray(i * NUMS, (i + 1) * NUMS));
+    }
     return out;
   }
   /** The bytes sent or received for this entry (written by the call). */
   get msg_len(): number {
     mmsghdr.#check(this, 'msg_len');
-    return partsOf(this.msg_hdr)[3][LEN];
+    return numsOf(this.msg_hdr)[LEN];
   }
 }
 
-function mmsgArgs(fn: string, fd: number, msgvec: readonly mmsghdr[], vlen: number, flags: number): Packed {
+// The plans of msgvec arrays (see Plan).
+const mmsgPlans = new WeakMap<readonly mmsghdr[], Plan>();
+
+function mmsgArgs(fn: string, fd: number, msgvec: readonly mmsghdr[], vlen: number, flags: number): Plan {
   checkFd(fn, 'fd', fd);
   if (!isArray(msgvec)) throw invalidType(fn, 'msgvec', 'an array of mmsghdr', msgvec);
   checkInt(fn, 'vlen', vlen, 0, U32);
   checkFlags(fn, 'flags', flags);
   if (vlen > msgvec.length) throw outOfRange(fn, `vlen ${vlen} exceeds the ${msgvec.length} entries of msgvec`);
   const n = Math.min(vlen, MMSG_MAX);
+  const cached = mmsgPlans.get(msgvec);
+  if (cached !== undefined && fresh(cached, n, msgvec)) return cached;
+  const mm: mmsghdr[] = new Array(n);
   const hdrs: msghdr[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const m = msgvec[i];
     if (!isMmsghdr(m)) throw invalidType(fn, `msgvec[${i}]`, 'an mmsghdr', m);
+    mm[i] = m;
     hdrs[i] = m.msg_hdr;
   }
-  return pack(fn, 'msgvec', hdrs);
+  const p = plan(fn, 'msgvec', hdrs, mm);
+  if (p.gen !== -1) mmsgPlans.set(msgvec, p);
+  return p;
 }
 
 /**
@@ -460,8 +605,9 @@ function mmsgArgs(fn: string, fd: number, msgvec: readonly mmsghdr[], vlen: numb
 export function sendmmsg(fd: number, msgvec: readonly mmsghdr[], vlen: number, flags: number): number {
   checkArgc('sendmmsg', arguments.length, 4, ['fd', 'msgvec', 'vlen', 'flags']);
   const p = mmsgArgs('sendmmsg', fd, msgvec, vlen, flags);
-  const r = binding.sendmmsg(fd, p.hdrs.length, p.names, p.controls, p.iovmems, p.bases, p.nums, flags);
-  unpack(p, r, false);
+  numsIn(p);
+  const r = binding.sendmmsg(fd, p.n, bufsOf(p), p.nums, flags);
+  numsOut(p, r, false);
   return r;
 }
 
@@ -474,8 +620,9 @@ export function recvmmsg(fd: number, msgvec: readonly mmsghdr[], vlen: number, f
   checkArgc('recvmmsg', arguments.length, 4, ['fd', 'msgvec', 'vlen', 'flags', 'timeout']);
   const tmo = timespecBytes('recvmmsg', 'timeout', timeout);
   const p = mmsgArgs('recvmmsg', fd, msgvec, vlen, flags);
-  const r = binding.recvmmsg(fd, p.hdrs.length, p.names, p.controls, p.iovmems, p.bases, p.nums, flags, tmo);
-  unpack(p, r, true);
+  numsIn(p);
+  const r = binding.recvmmsg(fd, p.n, bufsOf(p), p.nums, flags, tmo);
+  numsOut(p, r, true);
   return r;
 }
 
