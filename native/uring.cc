@@ -237,7 +237,10 @@ static void Reap(napi_env env, Ring* r, bool closing) {
     io_uring_cqe c = r->kcqes[khead & r->cq_mask];
     khead++;
     if (c.user_data == 0) continue;  // the addon's own (a cancel, an unprepared slot)
-    Request* q = reinterpret_cast<Request*>(c.user_data);
+    // Not a live request of this ring: posted from outside (IORING_OP_MSG_RING by another
+    // holder of the ring fd). Skipped: its user_data is never taken for an address.
+    if (!r->live.Contains(c.user_data)) continue;
+    Request* q = reinterpret_cast<Request*>(static_cast<uintptr_t>(c.user_data));
     if (closing) {
       if (q->op == IORING_OP_ACCEPT && c.res >= 0) close(c.res);
     } else {

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <unordered_set>
 
 #include "common.h"
 
@@ -19,9 +20,10 @@ namespace uring {
 // only addresses inside `mem`, which the addon allocated and frees only once the kernel has
 // posted the request's last CQE (or the ring is gone with the kernel done).
 //
-// The tag is the Request's own address: the kernel hands back only the user_data the addon
-// wrote (a request's tag, or 0 for the addon's own SQEs), and a Request lives until its last
-// CQE, so a CQE names its Request without a lookup.
+// The tag is the Request's own address. A CQE's user_data is only trusted after the ring's
+// live set says it is a Request of this ring: besides the tags the addon wrote (and 0 for the
+// addon's own SQEs), any holder of the ring fd can post a CQE with a user_data of its choosing
+// (IORING_OP_MSG_RING, Linux 5.18), and such a completion is skipped, never dereferenced.
 struct Request {
   uint64_t tag = 0;
   uint64_t user_data = 0;  // the caller's, given back in the JS-visible CQE
@@ -39,11 +41,13 @@ struct Request {
   alignas(16) uint8_t small[sizeof(sockaddr_storage) + sizeof(socklen_t)];
 };
 
-// The requests of a ring that the kernel may still act on (published or not), as an
-// intrusive list: adding and removing touch no allocator and no hash table.
+// The requests of a ring that the kernel may still act on (published or not): an intrusive
+// list to walk them, and a set of their addresses so a CQE's user_data is looked up before
+// it is used as a Request (see Request).
 class LiveList {
  public:
   void Add(Request* q) {
+    ids_.insert(q);
     q->prev = nullptr;
     q->next = head_;
     if (head_ != nullptr) head_->prev = q;
@@ -51,11 +55,16 @@ class LiveList {
     n_++;
   }
   void Remove(Request* q) {
+    ids_.erase(q);
     if (q->prev != nullptr) q->prev->next = q->next;
     else head_ = q->next;
     if (q->next != nullptr) q->next->prev = q->prev;
     q->prev = q->next = nullptr;
     n_--;
+  }
+  // Whether `tag` is the address of one of this ring's live requests.
+  bool Contains(uint64_t tag) const {
+    return ids_.count(reinterpret_cast<const Request*>(static_cast<uintptr_t>(tag))) != 0;
   }
   bool empty() const { return n_ == 0; }
   size_t size() const { return n_; }
@@ -71,6 +80,7 @@ class LiveList {
  private:
   Request* head_ = nullptr;
   size_t n_ = 0;
+  std::unordered_set<const Request*> ids_;
 };
 
 // A block of addon memory shared by the ring and the ArrayBuffers JS sees over it. Each

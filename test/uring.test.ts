@@ -4,6 +4,7 @@
 // copies never reach the kernel, bad requests are refused before submission or come back
 // with the kernel's error, a buffer of a request in flight survives gc() and a transfer,
 // and closing the ring detaches its buffers.
+import { spawnSync } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import {
 } from '../lib';
 import { binding } from '../lib/binding';
 import { runChild } from './helpers/child';
+import { requirePeers } from './helpers/tools';
 import { connectTo, listenLoopback, unixPair } from './helpers/mux-sockets';
 import { dec, enc } from './helpers/util';
 
@@ -478,6 +480,55 @@ describe('io_uring memory safety', () => {
     expect(r.stdout.trim()).toBe('worker 0');
     expect(r.code).toBe(0);
   }, 90_000);
+
+  // Another holder of the ring fd can post a CQE with any user_data (IORING_OP_MSG_RING, Linux
+  // 5.18). The peer is a python3 child with a ring of its own, written from the kernel ABI with
+  // ctypes and mmap, that posts res 7 with user_data 0x4141414141414141 into fd 3 (our ring).
+  const MSG_RING_PEER = `
+import ctypes, mmap, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+p = ctypes.create_string_buffer(120)                      # struct io_uring_params
+fd = libc.syscall(425, 4, p)                              # io_uring_setup
+if fd < 0: sys.exit('io_uring_setup: errno %d' % ctypes.get_errno())
+entries, = struct.unpack_from('I', p, 0)
+tail_off, array_off = struct.unpack_from('I', p, 44)[0], struct.unpack_from('I', p, 64)[0]
+sq = mmap.mmap(fd, array_off + entries * 4, offset=0)     # IORING_OFF_SQ_RING
+sqes = mmap.mmap(fd, entries * 64, offset=0x10000000)     # IORING_OFF_SQES
+sqe = bytearray(64)
+struct.pack_into('BBHi', sqe, 0, 40, 0, 0, 3)             # IORING_OP_MSG_RING to fd 3
+struct.pack_into('QQI', sqe, 8, 0x4141414141414141, 0, 7) # off = user_data, addr = IORING_MSG_DATA, len = res
+sqes[0:64] = bytes(sqe)
+struct.pack_into('I', sq, array_off, 0)
+struct.pack_into('I', sq, tail_off, 1)
+rc = libc.syscall(426, fd, 1, 1, 1, 0, 0)                 # io_uring_enter(fd, 1, 1, GETEVENTS)
+sys.exit(0 if rc == 1 else 'io_uring_enter: %d errno %d' % (rc, ctypes.get_errno()))
+`;
+
+  it('a CQE posted from outside (IORING_OP_MSG_RING, made-up user_data) is skipped, never taken for a request', (ctx) => {
+    requirePeers(ctx, 'python3');
+    const r = ring(4);
+    const buf = new Uint8Array(4);
+    const [a, b] = unixPair();
+    keep(a);
+    keep(b);
+    const s = r.sqe();
+    io_uring_prep_recv(s, a, buf, 4, 0); // a live request, so the ring's list is not empty
+    io_uring_sqe_set_data64(s, 5);
+    expect(io_uring_enter(r.fd, 1, 0, 0)).toBe(1);
+    const peer = spawnSync('python3', ['-c', MSG_RING_PEER], { stdio: ['ignore', 'pipe', 'pipe', r.fd], encoding: 'utf8' });
+    expect(peer.stderr).toBe('');
+    expect(peer.status).toBe(0);
+    // Reaping the foreign CQE: before the fix the addon took 0x4141414141414141 for a request
+    // and the process died (SIGSEGV; ASan: misaligned member access in Deliver).
+    expect(io_uring_enter(r.fd, 0, 0, IORING_ENTER_GETEVENTS)).toBe(0);
+    expect(r.reap()).toEqual([]);
+    // the ring still works: the RECV completes with its own user_data and bytes
+    send(b, enc('ping'), 4, 0);
+    io_uring_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS);
+    expect(r.reap()).toEqual([{ user_data: 5n, res: 4, flags: 0 }]);
+    expect(dec(buf)).toBe('ping');
+  });
 
   it('a ring fd closed behind sockfd\'s back: a new ring under the same number is the one the number names', () => {
     const fd = io_uring_setup(4, new io_uring_params());
